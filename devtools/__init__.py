@@ -1,0 +1,1 @@
+"""Local development tooling (not bundled into any function): the emulator stack's wiring."""

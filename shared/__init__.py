@@ -1,0 +1,1 @@
+"""Code shared by the Cloud Functions: one package, bundled into each function's upload."""

@@ -1,0 +1,74 @@
+"""`tenant create|show`: a business's settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from pydantic import ValidationError
+
+from shared.errors import BadRequest, PermanentError
+from shared.tenants import TenantConfig, get_tenant, save_tenant
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("tenant", help="create, update or show a tenant")
+    tsub = parser.add_subparsers(dest="tenant_command", required=True, metavar="ACTION")
+
+    create = tsub.add_parser("create", help="create a tenant, or update an existing one's settings")
+    create.add_argument("tenant", help="tenant id, e.g. demo")
+    create.add_argument("--phone-number-id", help="the WhatsApp Cloud API phone_number_id")
+    create.add_argument("--source", help="file:PATH (CSV/XLSX) or gsheets:SPREADSHEET_ID")
+    create.add_argument("--worksheet", help="worksheet (tab) name; default: the first")
+    create.add_argument("--currency", help="ISO 4217 default currency, e.g. USD")
+    create.add_argument("--low-stock-threshold", type=int, help="stock at or below which status is low")
+    create.add_argument("--lead-time-days", type=int, help="alert when stock-out is predicted within")
+    create.add_argument("--channel", choices=["sandbox", "meta", "twilio"], help="how replies are sent")
+    create.add_argument("--business-name", help="name the assistant uses for the business")
+    create.add_argument("--owner-wa-id", help="owner's WhatsApp number for alert notifications")
+    create.add_argument("--notify-webhook-url", help="URL that receives alert notifications (JSON)")
+    create.set_defaults(func=_create)
+
+    show = tsub.add_parser("show", help="print a tenant's settings as JSON")
+    show.add_argument("tenant")
+    show.set_defaults(func=_show)
+
+
+_FIELDS = (
+    "phone_number_id",
+    "source",
+    "worksheet",
+    "currency",
+    "low_stock_threshold",
+    "lead_time_days",
+    "channel",
+    "business_name",
+    "owner_wa_id",
+    "notify_webhook_url",
+)
+
+
+def _create(args: argparse.Namespace) -> int:
+    given = {f: getattr(args, f) for f in _FIELDS if getattr(args, f) is not None}
+    try:
+        current = get_tenant(args.tenant, fresh=True).model_dump()
+    except PermanentError:
+        current = {}
+        missing = [f for f in ("phone_number_id", "source") if f not in given]
+        if missing:
+            flags = ", ".join("--" + f.replace("_", "-") for f in missing)
+            raise BadRequest(f"a new tenant needs {flags}") from None
+    try:
+        config = TenantConfig.model_validate({**current, **given, "tenant_id": args.tenant})
+    except ValidationError as exc:
+        raise BadRequest(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    save_tenant(config)
+    print(f"{'updated' if current else 'created'} tenant {args.tenant} (source {config.source})")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    print(json.dumps(get_tenant(args.tenant, fresh=True).model_dump(), indent=2, default=str))
+    return 0

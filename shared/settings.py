@@ -1,0 +1,89 @@
+"""One `Settings` object read from the environment.
+
+Secrets arrive as environment variables (Secret Manager in the cloud, defaults from
+`emulator.sh` locally). A function that needs a value calls `require("name")`, which fails fast
+with a message naming the environment variable.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every setting the system reads; the env var is the field name in upper case."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    google_cloud_project: str = "demo-wacrm"
+    firestore_emulator_host: str | None = None
+    pubsub_emulator_host: str | None = None
+    log_level: str = "INFO"
+
+    # Pub/Sub topics (names as Terraform declares them).
+    topic_catalog_changes: str = "catalog-changes"
+    topic_inbound_messages: str = "inbound-messages"
+    topic_conversation_events: str = "conversation-events"
+    # Pull subscription analytics_rollup drains on each tick.
+    subscription_analytics: str = "analytics-rollup"
+
+    # WhatsApp (Meta Cloud API) and Twilio.
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    webhook_public_url: str | None = Field(
+        default=None, description="URL Twilio signs; defaults to the request URL"
+    )
+    webhook_max_body_bytes: int = 1_000_000
+
+    # LLM providers (no key: the offline responder answers).
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    gemini_api_key: SecretStr | None = None
+    gemini_base_url: str | None = None
+    gemini_model: str = "gemini-2.0-flash"
+    deepseek_api_key: SecretStr | None = None
+    deepseek_base_url: str = "https://api.deepseek.com"
+    deepseek_model: str = "deepseek-chat"
+    llm_timeout_s: float = 8.0
+
+    # Google Sheets.
+    sheets_service_account_json: SecretStr | None = None
+    sheets_api_base: str | None = None
+    drive_api_base: str | None = None
+    sheets_request_timeout_s: float = 20.0
+    sheet_push_secret: SecretStr | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this instance, read once."""
+    return Settings()
+
+
+def require(name: str) -> str:
+    """Return the setting `name` as a plain string, or raise ConfigError naming its env var."""
+    value = getattr(get_settings(), name)
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None or value == "":
+        raise ConfigError(f"missing required setting: set the environment variable {name.upper()}")
+    return str(value)
+
+
+def secret(name: str) -> str | None:
+    """The plain value of an optional secret setting, or None when unset."""
+    value = getattr(get_settings(), name)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value() or None
+    return value or None

@@ -1,0 +1,127 @@
+"""Tenant configuration: `tenants/{tenant_id}`, one document per business.
+
+Read through a short per-instance cache: the webhook resolves a tenant per request by its
+WhatsApp phone_number_id and must not pay a Firestore query every time.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from shared.clients import firestore_client
+from shared.errors import PermanentError
+from shared.storage import TENANTS, tenant_ref, utcnow
+
+_CACHE_TTL_S = 30.0
+_cache: dict[str, tuple[float, TenantConfig | None]] = {}
+
+
+class ProviderPolicy(BaseModel):
+    """How the LLM router chooses: a fixed order, the cheapest, or the fastest measured."""
+
+    strategy: Literal["order", "cost", "latency"] = "order"
+    order: list[str] = Field(default_factory=lambda: ["openai", "gemini", "deepseek"])
+    cooldown_s: int = 60
+
+
+class AlertThresholds(BaseModel):
+    """Per-tenant alert thresholds (see README "Alerts")."""
+
+    stale_after_minutes: int = 120
+    satisfaction_min: float = 3.5
+    grounding_min: float = 0.9
+    provider_error_rate_max: float = 0.2
+    provider_latency_p95_ms_max: float = 5000
+    webhook_failures_max: int = 5
+    in_demand_min_asks: int = 3
+    cooldown_minutes: int = 30
+
+
+class TenantConfig(BaseModel):
+    tenant_id: str
+    phone_number_id: str
+    source: str = Field(description="file:PATH (CSV/XLSX) or gsheets:SPREADSHEET_ID")
+    worksheet: str | None = None
+    currency: str = "USD"
+    low_stock_threshold: int = 5
+    lead_time_days: int = 7
+    timezone: str = "UTC"
+    channel: Literal["sandbox", "meta", "twilio"] = "sandbox"
+    business_name: str = "our shop"
+    provider_policy: ProviderPolicy = Field(default_factory=ProviderPolicy)
+    alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
+    owner_wa_id: str | None = None
+    notify_webhook_url: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_kind(cls, value: str) -> str:
+        kind, _, rest = value.partition(":")
+        if kind not in ("file", "gsheets") or not rest:
+            raise ValueError("source must be file:PATH or gsheets:SPREADSHEET_ID")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("currency must be an ISO 4217 code such as USD")
+        return value.upper()
+
+    @property
+    def source_kind(self) -> str:
+        return self.source.partition(":")[0]
+
+    @property
+    def source_location(self) -> str:
+        return self.source.partition(":")[2]
+
+
+def save_tenant(config: TenantConfig) -> None:
+    """Create or update a tenant's settings (other fields of the document are kept)."""
+    data = config.model_dump()
+    data["updated_at"] = utcnow()
+    tenant_ref(config.tenant_id).set(data, merge=True)
+    _cache.pop(config.tenant_id, None)
+
+
+def get_tenant(tenant_id: str, *, fresh: bool = False) -> TenantConfig:
+    """The tenant's settings; PermanentError if it does not exist."""
+    now = time.monotonic()
+    hit = _cache.get(tenant_id)
+    if hit and not fresh and now - hit[0] < _CACHE_TTL_S and hit[1] is not None:
+        return hit[1]
+    snap = tenant_ref(tenant_id).get()
+    if not snap.exists:
+        raise PermanentError(f"unknown tenant {tenant_id!r}")
+    config = TenantConfig.model_validate(snap.to_dict())
+    _cache[tenant_id] = (now, config)
+    return config
+
+
+def tenant_for_phone_number(phone_number_id: str) -> TenantConfig | None:
+    """The tenant whose WhatsApp number has this phone_number_id, or None."""
+    key = f"pnid:{phone_number_id}"
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit and now - hit[0] < _CACHE_TTL_S:
+        return hit[1]
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    query = (
+        firestore_client()
+        .collection(TENANTS)
+        .where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
+        .limit(1)
+    )
+    docs = list(query.stream())
+    config = TenantConfig.model_validate(docs[0].to_dict()) if docs else None
+    _cache[key] = (now, config)
+    return config
+
+
+def list_tenants() -> list[TenantConfig]:
+    return [TenantConfig.model_validate(d.to_dict()) for d in firestore_client().collection(TENANTS).stream()]
