@@ -75,9 +75,16 @@ setup() {
         || { tail -n 20 dashboard/npm.log >&2; die "npm install failed (log: dashboard/npm.log)"; }
       echo "$dwant" >"$dstamp"
     fi
-    say "building the dashboard"
-    (cd dashboard && npm run --silent build >../"${RUN_DIR#"$ROOT"/}"/dashboard-build.log 2>&1) \
-      || { tail -n 20 "$RUN_DIR/dashboard-build.log" >&2; die "dashboard build failed (log: $RUN_DIR/dashboard-build.log)"; }
+    local bstamp="dashboard/dist/.source.sha" bwant
+    bwant="$(find dashboard -path dashboard/node_modules -prune -o -path dashboard/dist -prune -o -type f -print \
+      | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)"
+    if [ "$(cat "$bstamp" 2>/dev/null)" != "$bwant" ]; then
+      say "building the dashboard"
+      mkdir -p "$RUN_DIR"
+      (cd dashboard && npm run --silent build) >"$RUN_DIR/dashboard-build.log" 2>&1 \
+        || { tail -n 20 "$RUN_DIR/dashboard-build.log" >&2; die "dashboard build failed (log: $RUN_DIR/dashboard-build.log)"; }
+      echo "$bwant" >"$bstamp"
+    fi
   fi
 }
 
