@@ -38,6 +38,12 @@ class AlertThresholds(BaseModel):
     webhook_failures_max: int = 5
     in_demand_min_asks: int = 3
     cooldown_minutes: int = 30
+    in_demand_window_hours: int = 24
+    quality_window_hours: int = 24
+    satisfaction_min_ratings: int = 5
+    grounding_min_replies: int = 10
+    provider_min_calls: int = 10
+    provider_stats_max_age_minutes: int = 60
 
 
 class TenantConfig(BaseModel):
