@@ -1,0 +1,98 @@
+"""Run the alert rules for a tenant and apply what they find to `tenants/{T}/alerts`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from shared.alerts import lifecycle, notify
+from shared.alerts.context import TenantState
+from shared.alerts.findings import Finding
+from shared.alerts.rules import CATALOG_RULES, RULES
+from shared.errors import PermanentError
+from shared.events import CatalogChange, Tick
+from shared.log import get_logger, log_event
+from shared.storage import tenant_collection, utcnow
+from shared.tenants import get_tenant, list_tenants
+
+logger = get_logger(__name__)
+
+
+@dataclass
+class Evaluation:
+    tenant_id: str
+    rules: list[str]
+    changes: dict[str, str] = field(default_factory=dict)  # alert id → opened/reopened/updated/resolved
+    notifications: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def evaluate_tenant(
+    tenant_id: str,
+    *,
+    change: CatalogChange | None = None,
+    rules: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> Evaluation:
+    """Evaluate `rules` (all of them by default; the catalog ones for a catalog change)."""
+    tenant = get_tenant(tenant_id, fresh=True)
+    now = now or utcnow()
+    selected = rules or (CATALOG_RULES if change is not None else tuple(RULES))
+    state = TenantState(tenant, now, change)
+    findings: dict[str, Finding] = {}
+    for name in selected:
+        for finding in RULES[name](state):
+            findings[finding.alert_id] = finding
+    result = Evaluation(tenant_id, list(selected))
+    cooldown = timedelta(minutes=tenant.alert_thresholds.cooldown_minutes)
+    for alert_id in sorted(set(findings) | _active_alert_ids(tenant_id, selected)):
+        step = lifecycle.apply(tenant_id, alert_id, findings.get(alert_id), now, cooldown)
+        if step.change != "none":
+            result.changes[alert_id] = step.change
+        doc = step.doc or {}
+        if doc.get("status") in lifecycle.ACTIVE and int(doc.get("notified_opening", 0)) < int(
+            doc.get("opening", 0)
+        ):
+            result.notifications[alert_id] = notify.notify_opening(tenant, alert_id, doc)
+    log_event(
+        logger,
+        logging.INFO,
+        "alerts evaluated",
+        tenant_id=tenant_id,
+        rules=len(selected),
+        findings=len(findings),
+        changes=result.changes,
+    )
+    return result
+
+
+def _active_alert_ids(tenant_id: str, rules: tuple[str, ...]) -> set[str]:
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    query = tenant_collection(tenant_id, "alerts").where(
+        filter=FieldFilter("status", "in", list(lifecycle.ACTIVE))
+    )
+    return {s.id for s in query.stream() if (s.to_dict() or {}).get("type") in rules}
+
+
+def handle_tick(tick: Tick) -> list[Evaluation]:
+    """A scheduler tick: every rule, for the tick's tenant or for every tenant."""
+    tenant_ids = [tick.tenant_id] if tick.tenant_id else [t.tenant_id for t in list_tenants()]
+    results = []
+    for tenant_id in tenant_ids:
+        try:
+            results.append(evaluate_tenant(tenant_id))
+        except PermanentError as exc:
+            log_event(logger, logging.ERROR, "alerts evaluation skipped", tenant_id=tenant_id, error=str(exc))
+    return results
+
+
+def handle_catalog_change(change: CatalogChange) -> Evaluation | None:
+    """A catalog change: the catalog rules for its tenant, right away."""
+    try:
+        return evaluate_tenant(change.tenant_id, change=change)
+    except PermanentError as exc:
+        log_event(
+            logger, logging.ERROR, "alerts evaluation skipped", tenant_id=change.tenant_id, error=str(exc)
+        )
+        return None
