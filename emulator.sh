@@ -65,6 +65,19 @@ setup() {
     fi
     echo "$want" >"$stamp"
   fi
+  # Tools (checkov) live in a virtualenv of their own, so their pins never clash with the runtime's.
+  local tools="$ROOT/.venv-tools" tstamp tvwant
+  tstamp="$tools/.requirements.sha"
+  tvwant="$(sha256sum requirements-tools.txt | cut -d' ' -f1)"
+  if [ "$(cat "$tstamp" 2>/dev/null)" != "$tvwant" ]; then
+    say "installing the tools virtualenv (log: $tools/pip.log)"
+    [ -x "$tools/bin/python" ] || python3 -m venv "$tools" || die "could not create $tools"
+    if ! "$tools/bin/python" -m pip install --disable-pip-version-check -q -r requirements-tools.txt >"$tools/pip.log" 2>&1; then
+      tail -n 20 "$tools/pip.log" >&2
+      die "pip install of requirements-tools.txt failed (full log: $tools/pip.log)"
+    fi
+    echo "$tvwant" >"$tstamp"
+  fi
   if [ -f dashboard/package.json ]; then
     command -v npm >/dev/null || die "npm is not installed (Node 20+ is needed for the dashboard)"
     local dstamp="dashboard/node_modules/.package-lock.sha" dwant
@@ -204,10 +217,22 @@ status() {
   done
 }
 
+ensure_chromium() {
+  # The browser tests (tests/browser) drive Debian's Chromium through Playwright; Playwright's
+  # own browser download cannot work here, so the distribution's package is installed instead.
+  [ -x /usr/bin/chromium ] && return 0
+  say "installing Chromium for the browser tests (apt-get install chromium)"
+  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$RUN_DIR/chromium-install.log" 2>&1; then
+    tail -n 20 "$RUN_DIR/chromium-install.log" >&2
+    die "could not install Chromium (needs root and Debian's package lists; log: $RUN_DIR/chromium-install.log): install the 'chromium' package by hand"
+  fi
+}
+
 run_tests() {
   use_test_ports
   set_defaults
   mkdir -p "$RUN_DIR"
+  ensure_chromium
   trap 'stop quiet' EXIT
   start
   export PATH="$VENV/bin:$PATH"
