@@ -66,9 +66,9 @@ def send_webhook(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
 def send_whatsapp(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
     """Send to the owner's WhatsApp through respond's sender (a template outside 24 h)."""
     try:
-        from shared.whatsapp.sender import send_text  # type: ignore[import-not-found,unused-ignore]
+        from shared.whatsapp.send import send_text
     except ImportError as exc:
-        raise PermanentError("the WhatsApp sender shared.whatsapp.sender.send_text is not available") from exc
+        raise PermanentError("the WhatsApp sender shared.whatsapp.send.send_text is not available") from exc
     send_text(tenant, tenant.owner_wa_id or "", text, idempotency_key=idempotency_key)
 
 

@@ -329,3 +329,25 @@ def test_cli_lists_evaluates_and_acknowledges(tenant: str) -> None:
     )
     assert missing.returncode == 2 and "no alert" in missing.stderr
     assert tenant_ref(tenant).get().exists
+
+
+def test_owner_whatsapp_notification_once_per_opening(emulators, tenant_id: str) -> None:
+    owner = "15559990000"
+    save_tenant(
+        TenantConfig(
+            tenant_id=tenant_id,
+            phone_number_id=uuid.uuid4().hex,
+            source="file:/dev/null",
+            channel="sandbox",
+            owner_wa_id=owner,
+        )
+    )
+    CASES["low_stock_predicted"].arrange(tenant_id)
+    evaluate_tenant(tenant_id)
+    evaluate_tenant(tenant_id)
+    messages = tenant_collection(tenant_id, "conversations").document(owner).collection("messages").stream()
+    sent = [m.to_dict() or {} for m in messages if m.id.startswith("notify-")]
+    assert len(sent) == 1
+    assert sent[0]["status"] == "sent" and "SKU-1 predicted to run out" in json.dumps(sent[0], default=str)
+    alert = _alert(tenant_id, alert_id_for("low_stock_predicted:SKU-1"))
+    assert alert["notified_opening"] == 1
