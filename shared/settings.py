@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     deepseek_base_url: str = "https://api.deepseek.com"
     deepseek_model: str = "deepseek-chat"
     llm_timeout_s: float = 8.0
+    # The worker waits this long after a message for more of a burst before answering it once.
+    burst_window_s: float = 1.5
 
     # Google Sheets.
     sheets_service_account_json: SecretStr | None = None
@@ -63,6 +65,8 @@ class Settings(BaseSettings):
     drive_api_base: str | None = None
     sheets_request_timeout_s: float = 20.0
     sheet_push_secret: SecretStr | None = None
+    # BulkWriter ceiling for large catalog imports (Firestore's 500/50/5 ramp-up applies in prod).
+    sheet_write_ops_per_second: int = 500
 
 
 @lru_cache(maxsize=1)

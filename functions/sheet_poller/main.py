@@ -1,14 +1,47 @@
-"""sheet_poller entry points: a Scheduler tick polls every tenant's sheet; an Apps Script onEdit
-push polls one tenant at once. Domain logic: shared.sheets."""
+"""sheet_poller entry points: a Scheduler tick polls every tenant's sheet (or `Tick.tenant_id`);
+an Apps Script onEdit push polls one tenant at once. Domain logic: shared.sheets."""
+
+from typing import Any
 
 import functions_framework
 
+from shared.errors import BadRequest, PermanentError, TransientError
+from shared.events import Tick
+from shared.log import get_logger, log_event
+from shared.pubsub import decode_cloud_event
+
+logger = get_logger(__name__)
+
 
 @functions_framework.cloud_event
-def poll(cloud_event):  # placeholder until the poller lands
-    return None
+def poll(cloud_event: Any) -> None:
+    """CloudEvent from `sheet-poll-ticks`. A malformed tick is dropped (logged), not retried."""
+    from shared.sheets.poll import poll_due_tenants
+
+    try:
+        tick = decode_cloud_event(cloud_event, Tick)
+    except PermanentError as exc:
+        log_event(logger, 40, "dropped malformed tick", error=str(exc))
+        return
+    poll_due_tenants(tick)
 
 
 @functions_framework.http
-def push(request):
-    return ("not ready", 503)
+def push(request: Any) -> tuple[dict[str, Any], int]:
+    """HTTP POST from the Apps Script onEdit trigger, signed with X-Sheet-Signature."""
+    from shared.sheets.push import SIGNATURE_HEADER, handle_push
+
+    if request.method != "POST":
+        return {"error": "POST a signed push (see examples/apps_script/README.md)"}, 405
+    try:
+        result = handle_push(request.get_data(), request.headers.get(SIGNATURE_HEADER))
+    except BadRequest as exc:
+        return {"error": exc.reason}, exc.status
+    except PermanentError as exc:
+        log_event(logger, 30, "push refused", error=str(exc))
+        return {"error": str(exc)}, 404
+    except TransientError as exc:
+        log_event(logger, 40, "push failed, retry", error=str(exc))
+        return {"error": "temporarily unavailable, retry"}, 503
+    status = 200 if result.error is None else 502
+    return result.model_dump(mode="json"), status

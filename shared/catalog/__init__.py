@@ -1,0 +1,1 @@
+"""The catalog: interpreting sheet cells, validating rows, diffing, availability and freshness."""

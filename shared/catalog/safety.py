@@ -1,0 +1,20 @@
+"""The no-wipe rule: a read that suddenly has far fewer rows than the last good one (a broken
+sheet, a wrong tab, a half-finished paste) must not empty the catalog."""
+
+from __future__ import annotations
+
+MIN_GOOD_ROWS = 5
+MIN_FRACTION = 0.5
+
+
+def shrink_anomaly(*, rows: int, last_good_rows: int) -> str | None:
+    """A reason to keep the last good catalog, or None when the read looks plausible."""
+    if last_good_rows >= MIN_GOOD_ROWS and rows < last_good_rows * MIN_FRACTION:
+        return f"read {rows} rows, last good read had {last_good_rows}: kept the last good catalog"
+    return None
+
+
+def header_anomaly(missing: list[str]) -> str | None:
+    if missing:
+        return f"header row lacks {', '.join(missing)} column(s): kept the last good catalog"
+    return None

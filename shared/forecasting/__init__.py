@@ -1,0 +1,1 @@
+"""Stock depletion and slot fill forecasts from the histories that polls record."""

@@ -1,0 +1,1 @@
+"""Sheet sources (local CSV/XLSX, Google Sheets), change detection and the poll itself."""

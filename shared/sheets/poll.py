@@ -1,0 +1,428 @@
+"""One poll of a tenant's sheet: cheap version check, read, diff by row hash, write only what
+changed, record the state, publish `catalog-changes`.
+
+    poll_tenant("demo") -> PollResult(rows=52, valid=50, invalid=2, written=..., ...)
+
+An unchanged sheet costs one sheet_state read, one metadata call and no writes (a heartbeat
+write at most every 10 minutes keeps `last_checked_at`, and so freshness, current).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from shared.catalog import documents
+from shared.catalog.columns import map_headers
+from shared.catalog.diff import DiffResult, diff_rows
+from shared.catalog.freshness import assess
+from shared.catalog.rows import Context
+from shared.catalog.safety import header_anomaly, shrink_anomaly
+from shared.clients import firestore_client
+from shared.errors import PermanentError, TransientError, WacrmError
+from shared.events import MAX_SKUS_PER_CHANGE, CatalogChange, StatusChange, Tick
+from shared.log import get_logger, log_event
+from shared.pubsub import publish
+from shared.settings import get_settings
+from shared.sheets.sources import SheetSource, SourceVersion, open_source
+from shared.sheets.state import load_rows, shard_writes, state_ref
+from shared.sheets.writer import Write, commit
+from shared.storage import tenant_collection, utcnow
+from shared.tenants import TenantConfig, get_tenant, list_tenants
+
+logger = get_logger(__name__)
+HEARTBEAT = timedelta(minutes=10)
+MAX_ANOMALIES = 10
+
+
+class PollResult(BaseModel):
+    """What one poll did; `model_dump_json()` is what `poll --json` and the seed print."""
+
+    tenant_id: str
+    sheet_id: str = ""
+    poll_id: str = ""
+    source: str = ""
+    reason: str = "manual"
+    version: str | None = None
+    skipped: bool = Field(default=False, description="version unchanged: nothing read")
+    rows: int = 0
+    valid: int = 0
+    invalid: int = 0
+    written: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    removed: int = 0
+    issues: int = 0
+    anomaly: str | None = None
+    error: str | None = None
+    published: bool = False
+    duration_ms: float = 0.0
+    phases_ms: dict[str, float] = Field(default_factory=dict)
+
+
+def _fingerprint(config: TenantConfig) -> str:
+    """Settings that change how rows are interpreted: a change re-interprets every row."""
+    key = f"{config.currency}|{config.low_stock_threshold}|{config.worksheet}|{config.source}"
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.last = self.started
+        self.phases: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = round((now - self.last) * 1000, 1)
+        self.last = now
+
+    def total(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000, 1)
+
+
+def poll_tenant(
+    tenant_id: str,
+    *,
+    force: bool = False,
+    accept_shrink: bool = False,
+    reason: str = "manual",
+    source: SheetSource | None = None,
+) -> PollResult:
+    """Poll the tenant's sheet now. `force` skips the version check (the push path);
+    `accept_shrink` applies a read the no-wipe rule would hold back (the owner confirmed it)."""
+    timer = _Timer()
+    now = utcnow()
+    config = get_tenant(tenant_id, fresh=True)
+    source = source or open_source(config)
+    result = PollResult(
+        tenant_id=tenant_id,
+        sheet_id=source.sheet_id,
+        poll_id=uuid.uuid4().hex[:16],
+        source=source.description,
+        reason=reason,
+    )
+    ref = state_ref(tenant_id, source.sheet_id)
+    meta: dict[str, Any] = ref.get().to_dict() or {}
+    fingerprint = _fingerprint(config)
+    timer.lap("state")
+    try:
+        version = source.version()
+        timer.lap("version")
+        result.version = version.version
+        if not force and meta.get("version") == version.version and meta.get("config") == fingerprint:
+            return _unchanged(result, ref, meta, now, timer)
+        table = source.read()
+        timer.lap("read")
+    except WacrmError as exc:
+        return _read_failed(result, config, ref, meta, now, exc, timer)
+
+    header = map_headers(table.headers)
+    anomaly = header_anomaly(header.missing)
+    if anomaly is None and not accept_shrink:
+        anomaly = shrink_anomaly(rows=len(table.rows), last_good_rows=int(meta.get("good_rows", 0)))
+    if anomaly is not None:
+        return _hold_back(result, ref, meta, version, len(table.rows), anomaly, now, timer)
+
+    previous = load_rows(tenant_id, source.sheet_id) if meta else {}
+    timer.lap("load_hashes")
+    ctx = Context(currency=config.currency, low_stock_threshold=config.low_stock_threshold, today=now.date())
+    diff = diff_rows(table.rows, header, previous, ctx, full=bool(meta) and meta.get("config") != fingerprint)
+    timer.lap("diff")
+    result.rows, result.valid, result.invalid, result.unchanged = (
+        diff.rows,
+        diff.valid,
+        diff.invalid,
+        diff.unchanged,
+    )
+    result.changed, result.removed = len(diff.to_write), len(diff.removed_skus)
+    result.issues = diff.invalid
+
+    writes, status_changes = _catalog_writes(tenant_id, source.sheet_id, diff, now, first_import=not previous)
+    timer.lap("build")
+    changed = bool(writes)
+    bookkeeping: list[Write] = [
+        (r, d, False) for r, d in shard_writes(tenant_id, source.sheet_id, previous, diff.state)
+    ]
+    if changed or bookkeeping or meta.get("version") != version.version or _heartbeat_due(meta, now):
+        state = _state_doc(
+            config, source, version, diff, meta, now, changed, result, header.positions, header.unknown
+        )
+        bookkeeping.append((ref, state, False))
+    result.written = commit(writes, bookkeeping)
+    timer.lap("write")
+    if changed:
+        skus = [i.row.sku for i in diff.to_write if i.row is not None]
+        result.published = _publish(
+            CatalogChange(
+                tenant_id=tenant_id,
+                sheet_id=source.sheet_id,
+                poll_id=result.poll_id,
+                changed_skus=skus[:MAX_SKUS_PER_CHANGE],
+                removed_skus=diff.removed_skus[:MAX_SKUS_PER_CHANGE],
+                status_changes=status_changes[:MAX_SKUS_PER_CHANGE],
+                truncated=max(len(skus), len(diff.removed_skus), len(status_changes)) > MAX_SKUS_PER_CHANGE,
+            )
+        )
+        timer.lap("publish")
+    return _finish(result, timer)
+
+
+def _catalog_writes(
+    tenant_id: str, sheet_id: str, diff: DiffResult, now: datetime, *, first_import: bool
+) -> tuple[list[Write], list[StatusChange]]:
+    """The catalog, availability, slot and issue writes of a diff, and the status changes."""
+    client = firestore_client()
+    catalog = tenant_collection(tenant_id, "catalog")
+    availability = tenant_collection(tenant_id, "availability")
+    slots_col = tenant_collection(tenant_id, "slots")
+    issues_col = tenant_collection(tenant_id, "validation_issues")
+    rows = [i for i in diff.to_write if i.row is not None]
+    previous_availability: dict[str, dict[str, Any]] = {}
+    previous_slots: dict[str, dict[str, dict[str, Any]]] = {}
+    if not first_import:
+        refs = [availability.document(i.row.sku) for i in rows if i.row is not None]
+        refs += [availability.document(sku) for sku in diff.removed_skus]
+        for snap in client.get_all(refs) if refs else []:
+            if snap.exists:
+                previous_availability[snap.id] = snap.to_dict() or {}
+        services = [i.row.sku for i in rows if i.row is not None and i.row.kind == "service"]
+        previous_slots = _slots_of(slots_col, services + diff.removed_skus)
+
+    writes: list[Write] = []
+    changes: list[StatusChange] = []
+    for item in rows:
+        row = item.row
+        assert row is not None
+        before = previous_availability.get(row.sku)
+        writes.append(
+            (catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False)
+        )
+        doc = documents.availability_doc(row, previous=before, slots=item.slots, now=now)
+        if doc is not None:
+            writes.append((availability.document(row.sku), doc, False))
+        old_status = before.get("status") if before else None
+        if old_status != row.status:
+            changes.append(StatusChange(sku=row.sku, old=old_status, new=row.status))
+        old_slots = previous_slots.get(row.sku, {})
+        new_ids = set()
+        for slot in item.slots:
+            new_ids.add(slot.slot_id)
+            slot_data = documents.slot_doc(slot, name=row.name, previous=old_slots.get(slot.slot_id), now=now)
+            if slot_data is not None:
+                writes.append((slots_col.document(slot.slot_id), slot_data, False))
+        writes.extend((slots_col.document(sid), None, False) for sid in old_slots.keys() - new_ids)
+    for sku in diff.removed_skus:
+        writes.append((catalog.document(sku), documents.removed_catalog_doc(now), True))
+        writes.append((availability.document(sku), documents.removed_availability_doc(now), True))
+        writes.extend((slots_col.document(sid), None, False) for sid in previous_slots.get(sku, {}))
+        old_status = previous_availability.get(sku, {}).get("status")
+        if old_status != "out":
+            changes.append(StatusChange(sku=sku, old=old_status, new="out"))
+    for issue in diff.issues_to_write:
+        writes.append(
+            (
+                issues_col.document(issue.issue_id),
+                documents.issue_doc(issue, sheet_id=sheet_id, now=now),
+                False,
+            )
+        )
+    writes.extend((issues_col.document(issue_id), None, False) for issue_id in diff.issue_ids_to_delete)
+    return writes, changes
+
+
+def _slots_of(slots_col: Any, skus: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for start in range(0, len(skus), 30):  # Firestore's "in" takes at most 30 values
+        query = slots_col.where(filter=FieldFilter("sku", "in", skus[start : start + 30]))
+        for snap in query.stream():
+            data = snap.to_dict() or {}
+            found.setdefault(data.get("sku", ""), {})[snap.id] = data
+    return found
+
+
+def _heartbeat_due(meta: dict[str, Any], now: datetime) -> bool:
+    last = meta.get("last_checked_at")
+    return last is None or now - last >= HEARTBEAT or bool(meta.get("stale"))
+
+
+def _state_doc(
+    config: TenantConfig,
+    source: SheetSource,
+    version: SourceVersion,
+    diff: DiffResult,
+    meta: dict[str, Any],
+    now: datetime,
+    changed: bool,
+    result: PollResult,
+    columns: dict[str, int],
+    unknown: list[str],
+) -> dict[str, Any]:
+    return {
+        "sheet_id": source.sheet_id,
+        "source": source.description,
+        "version": version.version,
+        "modified_time": version.modified_time,
+        "config": _fingerprint(config),
+        "last_poll_at": now,
+        "last_poll_id": result.poll_id,
+        "last_checked_at": now,
+        "last_change_at": now if changed else meta.get("last_change_at"),
+        "row_count": diff.rows,
+        "good_rows": diff.rows,
+        "valid": diff.valid,
+        "invalid": diff.invalid,
+        "columns": sorted(columns),
+        "unknown_columns": unknown,
+        "shards": len({n // 5000 for n in diff.state}),
+        "stale": False,
+        "stale_after_minutes": config.alert_thresholds.stale_after_minutes,
+        "anomaly": None,
+        "anomalies": meta.get("anomalies", []),
+        "last_error": None,
+        "last_error_at": meta.get("last_error_at"),
+        "consecutive_failures": 0,
+    }
+
+
+def _unchanged(
+    result: PollResult, ref: Any, meta: dict[str, Any], now: datetime, timer: _Timer
+) -> PollResult:
+    result.skipped = True
+    result.rows = int(meta.get("row_count", 0))
+    result.valid, result.invalid = int(meta.get("valid", 0)), int(meta.get("invalid", 0))
+    result.unchanged = result.rows
+    result.anomaly = meta.get("anomaly")
+    if _heartbeat_due(meta, now):
+        ref.update({"last_checked_at": now, "stale": False})
+        result.written = 1
+    return _finish(result, timer)
+
+
+def _hold_back(
+    result: PollResult,
+    ref: Any,
+    meta: dict[str, Any],
+    version: SourceVersion,
+    rows: int,
+    anomaly: str,
+    now: datetime,
+    timer: _Timer,
+) -> PollResult:
+    """The no-wipe rule: keep the catalog, record the anomaly, tell alerts (once per anomaly)."""
+    anomalies = [*meta.get("anomalies", []), {"at": now, "problem": anomaly, "rows": rows}][-MAX_ANOMALIES:]
+    ref.set(
+        {
+            "version": version.version,
+            "last_poll_at": now,
+            "anomaly": anomaly,
+            "anomalies": anomalies,
+            "last_read_rows": rows,
+        },
+        merge=True,
+    )
+    result.anomaly, result.rows, result.written = anomaly, rows, 1
+    log_event(
+        logger, 30, "sheet read held back", tenant=result.tenant_id, sheet=result.sheet_id, anomaly=anomaly
+    )
+    if meta.get("anomaly") != anomaly:
+        result.published = _publish(
+            CatalogChange(
+                tenant_id=result.tenant_id, sheet_id=result.sheet_id, poll_id=result.poll_id, anomaly=anomaly
+            )
+        )
+    return _finish(result, timer)
+
+
+def _read_failed(
+    result: PollResult,
+    config: TenantConfig,
+    ref: Any,
+    meta: dict[str, Any],
+    now: datetime,
+    exc: WacrmError,
+    timer: _Timer,
+) -> PollResult:
+    """Record the failure and freshness; publish `read_failed` on the first failure of a streak."""
+    failures = int(meta.get("consecutive_failures", 0)) + 1
+    freshness = assess(
+        meta.get("last_checked_at"), now=now, stale_after_minutes=config.alert_thresholds.stale_after_minutes
+    )
+    ref.set(
+        {
+            "last_poll_at": now,
+            "last_error": str(exc)[:500],
+            "last_error_at": now,
+            "last_error_kind": "transient" if isinstance(exc, TransientError) else "permanent",
+            "consecutive_failures": failures,
+            "stale": freshness.stale,
+            "source": result.source,
+        },
+        merge=True,
+    )
+    result.error, result.written = str(exc), 1
+    log_event(logger, 40, "sheet read failed", tenant=result.tenant_id, sheet=result.sheet_id, error=str(exc))
+    if failures == 1:
+        result.published = _publish(
+            CatalogChange(
+                tenant_id=result.tenant_id, sheet_id=result.sheet_id, poll_id=result.poll_id, read_failed=True
+            )
+        )
+    return _finish(result, timer)
+
+
+def _publish(change: CatalogChange) -> bool:
+    try:
+        publish(get_settings().topic_catalog_changes, change)
+    except Exception as exc:  # any publish failure: the catalog is written; alerts' tick catches up
+        log_event(logger, 40, "catalog-changes publish failed", tenant=change.tenant_id, error=str(exc))
+        return False
+    return True
+
+
+def _finish(result: PollResult, timer: _Timer) -> PollResult:
+    result.duration_ms = timer.total()
+    result.phases_ms = timer.phases
+    log_event(
+        logger,
+        20,
+        "sheet polled",
+        **result.model_dump(
+            include={
+                "tenant_id",
+                "sheet_id",
+                "reason",
+                "skipped",
+                "rows",
+                "valid",
+                "invalid",
+                "written",
+                "unchanged",
+                "changed",
+                "anomaly",
+                "error",
+                "duration_ms",
+            }
+        ),
+    )
+    return result
+
+
+def poll_due_tenants(tick: Tick) -> list[PollResult]:
+    """A Scheduler tick: poll `tick.tenant_id`, or every tenant (each a cheap version check when
+    its sheet has not changed). One tenant's failure never stops the others."""
+    configs = [get_tenant(tick.tenant_id, fresh=True)] if tick.tenant_id else list_tenants()
+    results: list[PollResult] = []
+    for config in configs:
+        try:
+            results.append(poll_tenant(config.tenant_id, reason="tick"))
+        except PermanentError as exc:
+            log_event(logger, 40, "poll skipped", tenant=config.tenant_id, error=str(exc))
+    return results
