@@ -1,0 +1,1 @@
+"""Conversations: the store, intent, catalog retrieval, context, replies, grounding and the worker."""

@@ -1,0 +1,71 @@
+"""The grounding check: every price, stock figure, slot and availability claim in a reply must
+be something the catalog holds. A reply that fails is replaced before it is sent.
+
+The check is deliberately strict and textual: it does not trust the model, the customer or the
+template that wrote the reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.conversation.catalog_index import CatalogItem
+from shared.conversation.money import money_mentions
+
+_STOCK = re.compile(
+    r"\b(?:only\s+)?(\d+)\s+(?:left|in stock|available|units?|pieces?|pcs|remaining|items? left)\b"
+    r"|\b(?:only|stock(?:\s+(?:of|is|level))?:?)\s+(\d+)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_IN_STOCK = re.compile(r"\b(in stock|available|we have it|have it in)\b", re.IGNORECASE)
+_OUT = re.compile(r"\b(out of stock|sold out|unavailable|not available|don'?t have)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class GroundingResult:
+    grounded: bool
+    problems: tuple[str, ...] = ()
+
+
+def check_reply(
+    reply: str, items: Sequence[CatalogItem], *, slot_times: Sequence[str] = (), currency: str = "USD"
+) -> GroundingResult:
+    """Check `reply` against the catalog `items` (and free slot start times) it may speak about."""
+    problems: list[str] = []
+    prices = {(i.price_minor, i.currency.upper()) for i in items if i.price_minor is not None}
+    for minor, cur, said in money_mentions(reply, currency):
+        if (minor, cur) not in prices:
+            problems.append(f"price {said!r} is not in the catalog")
+    stocks = {i.stock for i in items if i.stock is not None}
+    for match in _STOCK.finditer(reply):
+        value = int(match.group(1) or match.group(2))
+        if value not in stocks:
+            problems.append(f"stock figure {match.group(0)!r} is not in the catalog")
+    allowed_times = {_normal_time(t) for t in slot_times}
+    for match in _TIME.finditer(reply):
+        if f"{int(match.group(1)):02d}:{match.group(2)}" not in allowed_times:
+            problems.append(f"time {match.group(0)!r} is not a free slot")
+    for sentence in re.split(r"(?<=[.!?\n])\s+|\n", reply):
+        says_out = bool(_OUT.search(sentence))
+        says_in = bool(_IN_STOCK.search(sentence)) and not says_out
+        for item in _named_in(sentence, items):
+            if says_in and item.status == "out":
+                problems.append(f"says {item.name!r} is available but it is out of stock")
+            if says_out and item.available:
+                problems.append(f"says {item.name!r} is out of stock but it is available")
+    return GroundingResult(not problems, tuple(problems))
+
+
+def _normal_time(value: str) -> str:
+    hours, _, minutes = value.replace(".", ":").partition(":")
+    return f"{int(hours):02d}:{minutes[:2] or '00'}"
+
+
+def _named_in(sentence: str, items: Sequence[CatalogItem]) -> list[CatalogItem]:
+    """Items named in `sentence`; "Denim Jacket" does not count inside "Black Denim Jacket"."""
+    lowered = sentence.lower()
+    named = [i for i in items if re.search(rf"\b{re.escape(i.name.lower())}\b", lowered)]
+    return [i for i in named if not any(i.name.lower() in j.name.lower() and i.name != j.name for j in named)]

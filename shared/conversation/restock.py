@@ -1,0 +1,70 @@
+"""Back-in-stock notices: when the sheet shows stock again, tell the customers who asked.
+
+Customers ask through the "Notify me" button (the SKU lands in their conversation's
+`notify_skus`). Inside the 24-hour window the notice is free text; outside it only the approved
+`back_in_stock` template may be sent. Each notice is keyed by SKU and poll, so a redelivered
+`catalog-changes` event sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from shared.conversation.money import format_price
+from shared.errors import TransientError
+from shared.events import CatalogChange
+from shared.log import get_logger, log_event
+from shared.storage import tenant_collection
+
+log = get_logger(__name__)
+BACK = ("in_stock", "low")
+
+
+def notify_back_in_stock(change: CatalogChange) -> int:
+    """Send the notices `change` calls for; returns how many were sent."""
+    from google.cloud import firestore
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from shared.conversation.catalog_index import item_from_doc
+    from shared.tenants import get_tenant
+    from shared.whatsapp.outbound import TEMPLATE_BACK_IN_STOCK, OutboundMessage
+    from shared.whatsapp.send import send_and_store
+
+    back = [s.sku for s in change.status_changes if s.new in BACK and s.old not in BACK]
+    if not back:
+        return 0
+    tenant = get_tenant(change.tenant_id)
+    sent = 0
+    failed = False
+    for sku in back:
+        snap = tenant_collection(tenant.tenant_id, "catalog").document(sku).get()
+        item = item_from_doc(snap.to_dict() or {}) if snap.exists else None
+        if item is None or not item.available:
+            continue
+        waiting = (
+            tenant_collection(tenant.tenant_id, "conversations")
+            .where(filter=FieldFilter("notify_skus", "array_contains", sku))
+            .stream()
+        )
+        price = f" ({format_price(item.price_minor, item.currency)})" if item.price_minor is not None else ""
+        message = OutboundMessage(
+            text=f"Good news: {item.name}{price} is back in stock! Reply here to order it."
+        )
+        for conversation in waiting:
+            try:
+                delivery = send_and_store(
+                    tenant,
+                    conversation.id,
+                    message,
+                    message_id=f"restock-{sku}-{change.poll_id}",
+                    provider="offline",
+                    template=TEMPLATE_BACK_IN_STOCK,
+                    extra={"intent": "back_in_stock", "sku": sku},
+                )
+            except TransientError:
+                failed = True  # the others still go out; the event is retried for this one
+                continue
+            conversation.reference.update({"notify_skus": firestore.ArrayRemove([sku])})
+            sent += 0 if delivery.duplicate else 1
+    log_event(log, 20, "back-in-stock notices", tenant_id=tenant.tenant_id, skus=back, sent=sent)
+    if failed:
+        raise TransientError("some back-in-stock notices could not be sent yet")
+    return sent

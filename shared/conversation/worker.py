@@ -1,0 +1,358 @@
+"""The worker: answer an inbound message once, with a grounded reply.
+
+Steps for one `InboundMessage`:
+1. Burst: wait until `received_at + settings.burst_window_s`, then look at the conversation's
+   `pending_inbound` (ids the webhook added, the worker removes). If this message is no longer
+   pending it was answered already (a redelivery); if a newer message is pending, that message's
+   worker will answer the whole burst. Only the newest pending message answers, covering all.
+2. Hand-off: while `handoff` is true nothing is sent (staff reply from the dashboard).
+3. Context: history, state, intent, the retrieved catalog items (live), alternatives, upsell.
+4. Plan and words: `offline.plan_reply` decides the actions and a grounded template text; when a
+   provider is configured and the message is not an injection attempt, the router asks an LLM to
+   word it. The LLM text is sent only if the grounding check passes; otherwise the template text.
+5. Send once (`send_and_store` keyed by `re-{inbound id}`), update state, publish events.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.conversation.events import event, publish_events
+from shared.conversation.grounding import check_reply
+from shared.conversation.intent import Intent, detect_intent
+from shared.conversation.store import conversation_ref, messages_ref, reply_id
+from shared.errors import PermanentError
+from shared.log import get_logger, log_event
+from shared.privacy import hash_customer
+from shared.storage import utcnow
+
+if TYPE_CHECKING:
+    from shared.conversation.context import ReplyContext
+    from shared.conversation.offline import ReplyPlan
+    from shared.events import ConversationEvent, InboundMessage
+    from shared.providers.router import RouterResult
+    from shared.settings import Settings
+    from shared.tenants import TenantConfig
+
+log = get_logger(__name__)
+HISTORY_LIMIT = 8
+MISSES_BEFORE_HANDOFF = 2
+_YES = re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay|please)\b", re.IGNORECASE)
+
+
+def answer_inbound(message: InboundMessage, *, settings: Settings | None = None) -> str | None:
+    """Answer `message` (and the burst it ends) once. Returns the outbound id, or None if skipped."""
+    from shared.settings import get_settings
+    from shared.tenants import get_tenant
+
+    settings = settings or get_settings()
+    tenant = get_tenant(message.tenant_id)
+    customer = hash_customer(tenant.tenant_id, message.wa_id)
+    inbound_ref = messages_ref(tenant.tenant_id, message.wa_id).document(message.message_id)
+    inbound = inbound_ref.get()
+    if not inbound.exists:
+        raise PermanentError(f"inbound message {message.message_id} is not stored")
+    inbound_doc = inbound.to_dict() or {}
+    conversation = conversation_ref(tenant.tenant_id, message.wa_id)
+    state = conversation.get().to_dict() or {}
+    events: list[ConversationEvent] = [
+        event(
+            "message_in",
+            message.message_id,
+            tenant_id=tenant.tenant_id,
+            customer=customer,
+            at=inbound_doc["at"],
+            returning_customer=bool(state.get("replied_before")),
+        )
+    ]
+    window = settings.burst_window_s
+    wait = (inbound_doc.get("received_at", utcnow()) + timedelta(seconds=window) - utcnow()).total_seconds()
+    if wait > 0:
+        time.sleep(wait)
+        state = conversation.get().to_dict() or {}
+    pending = list(state.get("pending_inbound", []))
+    burst = _pending_burst(tenant.tenant_id, message.wa_id, pending)
+    if message.message_id not in pending or not burst or burst[-1][0] != message.message_id:
+        publish_events(events)  # answered already, or a newer message of the burst answers
+        return None
+    if state.get("handoff"):
+        _release_pending(conversation, [mid for mid, _ in burst])
+        publish_events(events)
+        return None
+
+    ctx = _context(tenant, message.wa_id, burst, state)
+    from shared.conversation.offline import plan_reply
+
+    plan = plan_reply(ctx)
+    started = time.perf_counter()
+    text, provider, routed, grounded = _words(tenant, settings, ctx, plan)
+    latency_ms = (time.perf_counter() - started) * 1000
+    from shared.whatsapp.outbound import OutboundMessage
+    from shared.whatsapp.send import send_and_store
+
+    outbound = OutboundMessage(
+        text=text, buttons=plan.message.buttons, rows=plan.message.rows, list_button=plan.message.list_button
+    )
+    handoff = plan.handoff or _low_confidence(plan, state)
+    delivery = send_and_store(
+        tenant,
+        message.wa_id,
+        outbound,
+        message_id=reply_id(message.message_id),
+        provider=provider,
+        in_reply_to=message.message_id,
+        extra={"covers": [mid for mid, _ in burst], "intent": ctx.intent, "grounded": grounded},
+    )
+    _update_state(conversation, ctx, plan, burst, handoff)
+    events += _reply_events(
+        tenant,
+        customer,
+        message.message_id,
+        ctx,
+        plan,
+        routed,
+        provider,
+        grounded,
+        latency_ms,
+        handoff,
+        state,
+    )
+    publish_events(events)
+    log_event(
+        log,
+        20,
+        "replied",
+        tenant_id=tenant.tenant_id,
+        customer=customer,
+        intent=ctx.intent,
+        provider=provider,
+        grounded=grounded,
+        burst=len(burst),
+        duplicate=delivery.duplicate,
+    )
+    return delivery.message_id
+
+
+def _pending_burst(tenant_id: str, wa_id: str, pending: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """The pending inbound messages, oldest first, as (id, document)."""
+    if not pending:
+        return []
+    from shared.clients import firestore_client
+
+    refs = [messages_ref(tenant_id, wa_id).document(mid) for mid in pending]
+    docs = [(s.id, s.to_dict() or {}) for s in firestore_client().get_all(refs) if s.exists]
+    return sorted(docs, key=lambda d: (d[1].get("received_at") or utcnow(), d[0]))
+
+
+def _release_pending(conversation: Any, ids: list[str]) -> None:
+    from google.cloud import firestore
+
+    conversation.update({"pending_inbound": firestore.ArrayRemove(ids)})
+
+
+def _history(tenant_id: str, wa_id: str, exclude: set[str]) -> tuple[tuple[str, str], ...]:
+    from google.cloud import firestore
+
+    docs = (
+        messages_ref(tenant_id, wa_id)
+        .order_by("at", direction=firestore.Query.DESCENDING)
+        .limit(HISTORY_LIMIT)
+    )
+    turns = [(d.get("direction"), d.get("text") or "") for d in docs.stream() if d.id not in exclude]
+    return tuple((str(direction), text) for direction, text in reversed(turns) if text)
+
+
+def _context(
+    tenant: TenantConfig, wa_id: str, burst: list[tuple[str, dict[str, Any]]], state: dict[str, Any]
+) -> ReplyContext:
+    from shared.conversation.context import ReplyContext, free_slots, gather_items
+    from shared.conversation.safety import looks_like_injection
+
+    last = burst[-1][1]
+    text = "\n".join(d.get("text") or "" for _, d in burst).strip()
+    payload = last.get("payload")
+    intent: Intent = detect_intent(text, message_type=str(last.get("type", "text")), payload=payload)
+    extra: list[str] = []
+    if payload and payload.startswith("notify:"):
+        extra.append(payload.removeprefix("notify:"))
+    if state.get("offered_notify") and _YES.match(text) and intent in ("product", "unknown", "thanks"):
+        intent, extra = "notify", [state["offered_notify"]]
+    chosen_slot = None
+    if payload and payload.startswith("slot:"):
+        from shared.storage import tenant_collection
+
+        snap = tenant_collection(tenant.tenant_id, "slots").document(payload.removeprefix("slot:")).get()
+        chosen_slot = snap.to_dict() if snap.exists else None
+        if chosen_slot:
+            extra.append(str(chosen_slot.get("sku")))
+    query_text = "" if intent in ("rating", "media") or payload else text
+    allow_upsell = intent in ("product", "availability") and not state.get("upsold")
+    items, alternatives, upsell, stale = gather_items(
+        tenant.tenant_id, query_text, intent, extra, allow_upsell=allow_upsell
+    )
+    slots: tuple[Any, ...] = ()
+    if intent == "booking":
+        services = [i.sku for i in items if i.kind == "service"] or [i.sku for i in items]
+        slots = free_slots(tenant.tenant_id, services, utcnow().date())
+    return ReplyContext(
+        tenant_id=tenant.tenant_id,
+        business_name=tenant.business_name,
+        currency=tenant.currency,
+        text=text,
+        intent=intent,
+        message_type=str(last.get("type", "text")),
+        payload=payload,
+        items=items,
+        alternatives=alternatives,
+        upsell=upsell,
+        slots=slots,
+        history=_history(tenant.tenant_id, wa_id, {mid for mid, _ in burst}),
+        state=state,
+        sheets_stale=stale,
+        injection=looks_like_injection(text),
+    )
+
+
+def _words(
+    tenant: TenantConfig, settings: Settings, ctx: ReplyContext, plan: ReplyPlan
+) -> tuple[str, str, RouterResult | None, bool]:
+    """(reply text, provider name or "offline", the router result, grounded?)."""
+    offline_text = plan.message.text
+    if plan.llm_allowed and not ctx.injection:
+        from shared.conversation.context import build_prompt
+        from shared.providers.registry import configured_providers
+        from shared.providers.router import route
+
+        providers = configured_providers(settings)
+        if providers:
+            result = route(tenant.tenant_id, tenant.provider_policy, providers, build_prompt(ctx, plan.notes))
+            if result.reply is not None:
+                check = check_reply(
+                    result.reply.text, ctx.facts, slot_times=ctx.slot_times, currency=ctx.currency
+                )
+                if check.grounded:
+                    return result.reply.text, result.reply.model, result, True
+                log_event(
+                    log,
+                    30,
+                    "LLM reply failed grounding, using the offline text",
+                    tenant_id=tenant.tenant_id,
+                    provider=result.reply.provider,
+                    problems=list(check.problems)[:3],
+                )
+                return _checked_offline(ctx, offline_text), "offline", result, False
+            return _checked_offline(ctx, offline_text), "offline", result, True
+    return _checked_offline(ctx, offline_text), "offline", None, True
+
+
+def _checked_offline(ctx: ReplyContext, text: str) -> str:
+    """The template text, checked too: templates are code, and code has bugs."""
+    if check_reply(text, ctx.facts, slot_times=ctx.slot_times, currency=ctx.currency).grounded:
+        return text
+    log_event(log, 40, "offline reply failed grounding", tenant_id=ctx.tenant_id, intent=ctx.intent)
+    return "Let me check that with our team — someone will get back to you here shortly."
+
+
+def _low_confidence(plan: ReplyPlan, state: dict[str, Any]) -> bool:
+    """Hand off after repeated misses (we could not find what the customer keeps asking for)."""
+    return not plan.matched and int(state.get("misses", 0)) + 1 >= MISSES_BEFORE_HANDOFF
+
+
+def _update_state(
+    conversation: Any,
+    ctx: ReplyContext,
+    plan: ReplyPlan,
+    burst: list[tuple[str, dict[str, Any]]],
+    handoff: bool,
+) -> None:
+    from google.cloud import firestore
+
+    change: dict[str, Any] = {
+        "pending_inbound": firestore.ArrayRemove([mid for mid, _ in burst]),
+        "last_intent": ctx.intent,
+        "replied_before": True,
+        "misses": 0 if plan.matched else firestore.Increment(1),
+        "offered_notify": next(
+            (b.id.removeprefix("notify:") for b in plan.message.buttons if b.id.startswith("notify:")), None
+        ),
+    }
+    if handoff:
+        change |= {"handoff": True, "handoff_at": utcnow(), "handoff_reason": ctx.intent}
+    if plan.notify_sku:
+        change["notify_skus"] = firestore.ArrayUnion([plan.notify_sku])
+    if plan.upsold:
+        change["upsold"] = True
+    if plan.rating is not None:
+        change["rated"] = True
+    conversation.update(change)
+
+
+def _reply_events(
+    tenant: TenantConfig,
+    customer: str,
+    inbound_id: str,
+    ctx: ReplyContext,
+    plan: ReplyPlan,
+    routed: RouterResult | None,
+    provider: str,
+    grounded: bool,
+    latency_ms: float,
+    handoff: bool,
+    state: dict[str, Any],
+) -> list[ConversationEvent]:
+    reply = routed.reply if routed else None
+    base = {"tenant_id": tenant.tenant_id, "customer": customer}
+    asked = [i.sku for i in ctx.items]
+    out = [
+        event(
+            "message_out",
+            inbound_id,
+            **base,
+            intent=ctx.intent,
+            provider=provider,
+            fallback=bool(routed and routed.fallback),
+            latency_ms=latency_ms,
+            tokens_in=reply.tokens_in if reply else 0,
+            tokens_out=reply.tokens_out if reply else 0,
+            cost_micros=reply.cost_micros if reply else 0,
+            grounded=grounded,
+            conversation_started=not state.get("replied_before"),
+            skus_asked=asked,
+            skus_out_of_stock=[i.sku for i in ctx.items if i.status == "out"],
+        )
+    ]
+    if routed:
+        out += [
+            event(
+                "provider_call",
+                f"{inbound_id}:{n}",
+                **base,
+                provider=a.provider,
+                provider_error=not a.ok,
+                latency_ms=a.latency_ms,
+            )
+            for n, a in enumerate(routed.attempts)
+        ]
+    if handoff:
+        out.append(event("handoff", inbound_id, **base, intent=ctx.intent))
+    if plan.rating is not None:
+        out.append(event("rating", inbound_id, **base, rating=plan.rating))
+    if plan.resolved:
+        out.append(event("resolved", inbound_id, **base))
+    if plan.conversion and plan.conversion_item is not None:
+        item = plan.conversion_item
+        out.append(
+            event(
+                "conversion",
+                inbound_id,
+                **base,
+                conversion=plan.conversion,
+                revenue_minor=item.price_minor or 0,
+                currency=item.currency,
+                skus_asked=[item.sku],
+            )
+        )
+    return out

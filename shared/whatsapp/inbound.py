@@ -1,0 +1,119 @@
+"""Inbound messages normalised across providers: what the webhook stores and the worker reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.whatsapp.payloads import Message
+
+# Types we read text from; anything else is stored whole and answered politely.
+MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
+
+
+class InboundRecord(BaseModel):
+    """One inbound customer message, provider-neutral."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    wa_id: str
+    type: str
+    text: str
+    payload: str | None = None  # the id of a pressed button or list row
+    context_id: str | None = None  # the message this one replies to, when given
+    sent_at: datetime
+    profile_name: str | None = None
+    raw: dict[str, Any]
+    channel: str = "meta"
+
+    def document(self, received_at: datetime) -> dict[str, Any]:
+        """The Firestore document stored under `messages/{message_id}`."""
+        return {
+            "direction": "in",
+            "channel": self.channel,
+            "type": self.type,
+            "text": self.text,
+            "payload": self.payload,
+            "context_id": self.context_id,
+            "at": self.sent_at,
+            "received_at": received_at,
+            "profile_name": self.profile_name,
+            "raw": self.raw,
+        }
+
+
+def _text_of(message: Message) -> tuple[str, str | None]:
+    """(readable text, pressed button id) of a Meta message of any type."""
+    kind = message.type
+    if kind == "text" and message.text:
+        return message.text.body, None
+    if kind == "interactive" and message.interactive:
+        reply = message.interactive.button_reply or message.interactive.list_reply
+        if reply:
+            return reply.title, reply.id
+    if kind == "button" and message.button:
+        return message.button.text, message.button.payload
+    if kind in MEDIA_TYPES:
+        media = getattr(message, kind)
+        return (media.caption or "") if media else "", None
+    if kind == "location" and message.location:
+        place = message.location.name or message.location.address or ""
+        return place, None
+    if kind == "reaction" and message.reaction:
+        return message.reaction.emoji or "", None
+    return "", None
+
+
+def from_meta(message: Message, profile_name: str | None) -> InboundRecord:
+    text, payload = _text_of(message)
+    try:
+        sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
+    except ValueError:
+        sent_at = datetime.now(UTC)
+    return InboundRecord(
+        message_id=message.id,
+        wa_id=message.from_,
+        type=message.type,
+        text=text[:4096],
+        payload=payload,
+        context_id=message.context.id if message.context else None,
+        sent_at=sent_at,
+        profile_name=profile_name,
+        raw=message.model_dump(mode="json", by_alias=True, exclude_none=True),
+    )
+
+
+def strip_whatsapp_prefix(address: str) -> str:
+    """`whatsapp:+15550001111` -> `15550001111`."""
+    return address.removeprefix("whatsapp:").lstrip("+")
+
+
+def from_twilio(form: Mapping[str, str]) -> InboundRecord:
+    """A Twilio WhatsApp webhook (form fields) as an InboundRecord."""
+    num_media = int(form.get("NumMedia", "0") or 0)
+    if form.get("ButtonPayload"):
+        kind = "button"
+    elif form.get("Latitude"):
+        kind = "location"
+    elif num_media:
+        kind = (form.get("MediaContentType0", "image/").split("/")[0]) or "document"
+        if kind not in MEDIA_TYPES:
+            kind = "document"
+    else:
+        kind = "text"
+    return InboundRecord(
+        message_id=form["MessageSid"],
+        wa_id=strip_whatsapp_prefix(form["From"]),
+        type=kind,
+        text=(form.get("ButtonText") or form.get("Body") or "")[:4096],
+        payload=form.get("ButtonPayload") or None,
+        context_id=form.get("OriginalRepliedMessageSid") or None,
+        sent_at=datetime.now(UTC),
+        profile_name=form.get("ProfileName") or None,
+        raw={k: v for k, v in form.items() if not k.startswith("AccountSid")},
+        channel="twilio",
+    )

@@ -1,0 +1,192 @@
+"""Sending to a customer through the tenant's channel, and storing what was sent, once.
+
+Channels: `meta` (Graph API), `twilio`, and `sandbox` (local: no network, the stored outbound
+message is the delivery, so the CLI and dashboard show it). Outside the 24-hour window only an
+approved template goes out; a 131047 from Meta switches to the template path at once.
+
+Every send is guarded by its outbound message id: the document is created (`create()`) with
+status `queued` before the provider is called, so a retried event finds it and never sends twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from shared.errors import ConfigError, PermanentError, TransientError
+from shared.log import get_logger, log_event
+from shared.privacy import hash_customer
+from shared.settings import get_settings, secret
+from shared.storage import utcnow
+from shared.whatsapp.graph import WindowClosed
+from shared.whatsapp.outbound import TEMPLATE_NOTIFICATION, OutboundMessage, as_template
+
+if TYPE_CHECKING:
+    from shared.tenants import TenantConfig
+
+log = get_logger(__name__)
+# A `queued` claim older than this is taken to be a crashed attempt and is sent again.
+STALE_CLAIM = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message_id: str  # our outbound message id (the Firestore document id)
+    channel: str
+    provider_message_id: str | None
+    status: str
+    template: bool
+    duplicate: bool = False
+    text: str = ""
+
+
+def deliver(
+    tenant: TenantConfig, wa_id: str, message: OutboundMessage, *, window_open: bool, template: str
+) -> tuple[OutboundMessage, str]:
+    """Send `message` (as `template` when the window is closed); returns what went out and its id."""
+    if not window_open and message.template is None:
+        message = as_template(message, template)
+    try:
+        return message, _send_on_channel(tenant, wa_id, message)
+    except WindowClosed:
+        if message.template is not None:
+            raise
+        log_event(
+            log, 20, "window closed: sending the template", tenant_id=tenant.tenant_id, template=template
+        )
+        message = as_template(message, template)
+        return message, _send_on_channel(tenant, wa_id, message)
+
+
+def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage) -> str:
+    settings = get_settings()
+    if tenant.channel == "meta":
+        from shared.whatsapp.graph import send_message
+
+        token = secret("whatsapp_access_token")
+        if token is None:
+            raise ConfigError("missing required setting: set the environment variable WHATSAPP_ACCESS_TOKEN")
+        return send_message(
+            base_url=settings.whatsapp_api_base,
+            access_token=token,
+            phone_number_id=tenant.phone_number_id,
+            wa_id=wa_id,
+            message=message,
+        )
+    if tenant.channel == "twilio":
+        from shared.whatsapp import twilio_api
+
+        token = secret("twilio_auth_token")
+        if token is None or not settings.twilio_account_sid:
+            raise ConfigError("missing required setting: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        return twilio_api.send_message(
+            base_url=settings.twilio_api_base,
+            account_sid=settings.twilio_account_sid,
+            auth_token=token,
+            sender=tenant.phone_number_id,
+            wa_id=wa_id,
+            message=message,
+        )
+    return f"sandbox.{uuid.uuid4().hex}"
+
+
+def send_and_store(
+    tenant: TenantConfig,
+    wa_id: str,
+    message: OutboundMessage,
+    *,
+    message_id: str,
+    provider: str,
+    in_reply_to: str | None = None,
+    template: str = TEMPLATE_NOTIFICATION,
+    extra: dict[str, Any] | None = None,
+) -> Delivery:
+    """Send `message` once under the outbound id `message_id` and store it in the conversation.
+
+    A second call with the same `message_id` sends nothing and returns the first result
+    (`duplicate=True`). Raises TransientError when the channel should be retried later.
+    """
+    from google.api_core.exceptions import AlreadyExists
+
+    from shared.conversation.store import conversation_ref, messages_ref, preview, window_open
+
+    conversation = conversation_ref(tenant.tenant_id, wa_id)
+    ref = messages_ref(tenant.tenant_id, wa_id).document(message_id)
+    now = utcnow()
+    doc: dict[str, Any] = {
+        "direction": "out",
+        "in_reply_to": in_reply_to,
+        "provider": provider,
+        "channel": tenant.channel,
+        "status": "queued",
+        "at": now,
+        "claimed_at": now,
+        **message.document(),
+        **(extra or {}),
+    }
+    try:
+        ref.create(doc)
+    except AlreadyExists:
+        stored = ref.get().to_dict() or {}
+        if stored.get("status") != "queued":
+            return Delivery(
+                message_id,
+                stored.get("channel", tenant.channel),
+                stored.get("provider_message_id"),
+                stored["status"],
+                stored.get("type") == "template",
+                duplicate=True,
+                text=stored.get("text", ""),
+            )
+        if stored.get("claimed_at") and now - stored["claimed_at"] < STALE_CLAIM:
+            raise TransientError(f"outbound {message_id} is being sent by another attempt") from None
+        ref.update({"claimed_at": now})
+    snapshot = conversation.get()
+    is_open = window_open(snapshot.to_dict() if snapshot.exists else None, now)
+    try:
+        sent, provider_message_id = deliver(tenant, wa_id, message, window_open=is_open, template=template)
+    except TransientError:
+        ref.update({"claimed_at": None})  # the retry may send at once
+        raise
+    except PermanentError as exc:
+        ref.update({"status": "failed", "error": str(exc)[:300]})
+        raise
+    status = "sent"
+    ref.update(
+        {"status": status, "sent_at": utcnow(), "provider_message_id": provider_message_id, **sent.document()}
+    )
+    conversation.set(
+        {"last_message_at": now, "last_outbound_at": now, "last_message_preview": preview(sent.text)},
+        merge=True,
+    )
+    log_event(
+        log,
+        20,
+        "outbound sent",
+        tenant_id=tenant.tenant_id,
+        customer=hash_customer(tenant.tenant_id, wa_id),
+        channel=tenant.channel,
+        template=sent.template is not None,
+        provider=provider,
+    )
+    return Delivery(
+        message_id, tenant.channel, provider_message_id, status, sent.template is not None, text=sent.text
+    )
+
+
+def send_text(tenant: TenantConfig, wa_id: str, text: str, *, idempotency_key: str) -> Delivery:
+    """Send a plain notice (e.g. an alert to the owner) once per `idempotency_key`.
+
+    Inside the 24-hour window it goes as free text; outside, as the approved
+    `account_notification` template with `text` as its parameter.
+    """
+    return send_and_store(
+        tenant,
+        wa_id,
+        OutboundMessage(text=text[:4096]),
+        message_id=f"notify-{idempotency_key}",
+        provider="system",
+        template=TEMPLATE_NOTIFICATION,
+    )

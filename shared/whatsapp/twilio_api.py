@@ -1,0 +1,42 @@
+"""Twilio's Messages API for WhatsApp (`POST /2010-04-01/Accounts/{sid}/Messages.json`)."""
+
+from __future__ import annotations
+
+from shared.errors import PermanentError, TransientError
+from shared.whatsapp.graph import WindowClosed
+from shared.whatsapp.outbound import OutboundMessage
+
+# Twilio's "outside the allowed window" error for WhatsApp.
+WINDOW_CLOSED = 63016
+
+
+def send_message(
+    *, base_url: str, account_sid: str, auth_token: str, sender: str, wa_id: str, message: OutboundMessage
+) -> str:
+    """Send a WhatsApp message through Twilio; returns the message SID."""
+    import httpx
+
+    from shared.clients import http_client
+
+    text = message.text
+    if message.buttons or message.rows:  # plain Twilio has no interactive messages: number them
+        options = [b.title for b in message.buttons] or [r.title for r in message.rows]
+        text += "\n" + "\n".join(f"{i}. {o}" for i, o in enumerate(options, 1))
+    url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+    form = {"From": f"whatsapp:+{sender}", "To": f"whatsapp:+{wa_id}", "Body": text}
+    try:
+        response = http_client().post(url, data=form, auth=(account_sid, auth_token))
+    except httpx.HTTPError as exc:
+        raise TransientError(f"Twilio unreachable: {type(exc).__name__}") from exc
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.status_code in (200, 201) and data.get("sid"):
+        return str(data["sid"])
+    reason = f"Twilio {response.status_code} code {data.get('code')}: {data.get('message', '')}"
+    if data.get("code") == WINDOW_CLOSED:
+        raise WindowClosed(reason)
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientError(reason)
+    raise PermanentError(reason)
