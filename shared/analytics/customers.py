@@ -51,12 +51,12 @@ def first_seen(tenant_id: str, customers: Iterable[str]) -> dict[str, int]:
     return {c: memory[k] for c, k in keys.items() if k in memory}
 
 
-def remember(tenant_id: str, seen: dict[str, int]) -> int:
-    """Record customers' first-seen hours (keeping the earliest); returns documents written."""
+def remember(tenant_id: str, seen: dict[str, int]) -> list[str]:
+    """Record customers' first-seen hours (keeping the earliest); returns the paths written."""
     from google.cloud import firestore
 
     if not seen:
-        return 0
+        return []
     col = tenant_collection(tenant_id, COLLECTION)
     by_shard: dict[str, dict[int, int]] = {}
     for customer, hour in seen.items():
@@ -65,10 +65,10 @@ def remember(tenant_id: str, seen: dict[str, int]) -> int:
     client = firestore_client()
 
     @firestore.transactional
-    def update(transaction: firestore.Transaction) -> int:
+    def update(transaction: firestore.Transaction) -> list[str]:
         refs = {s: col.document(s) for s in by_shard}
         current = {snap.id: snap for snap in client.get_all(list(refs.values()), transaction=transaction)}
-        written = 0
+        written: list[str] = []
         for shard, additions in by_shard.items():
             snap = current.get(shard)
             memory = _unpack((snap.to_dict() or {}).get("first_seen")) if snap and snap.exists else {}
@@ -79,7 +79,8 @@ def remember(tenant_id: str, seen: dict[str, int]) -> int:
                     changed = True
             if changed:
                 transaction.set(refs[shard], {"first_seen": _pack(memory), "customers": len(memory)})
-                written += 1
+                written.append(refs[shard].path)
         return written
 
-    return int(update(client.transaction(max_attempts=10)))
+    paths: list[str] = update(client.transaction(max_attempts=10))
+    return paths

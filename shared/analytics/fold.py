@@ -82,9 +82,8 @@ def _fold_tenant(tenant_id: str, events: list[ConversationEvent]) -> FoldResult:
         hour = epoch_hour(event.at)
         if customer not in known or hour < known[customer]:
             seen[customer] = hour
-    written = customers.remember(tenant_id, seen)
-    if written:
-        result.writes[f"tenants/{tenant_id}/{customers.COLLECTION}/customers_*"] = written
+    for path in customers.remember(tenant_id, seen):
+        result.writes[path] = 1
     return result
 
 
