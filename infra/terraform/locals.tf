@@ -21,7 +21,7 @@ locals {
       timeout     = 30 # one signature check, one Firestore create, one publish: far below Meta's timeout
       concurrency = 40 # almost all waiting on Firestore/Pub/Sub round trips
       max         = 20 # Meta's default 80 msg/s per number fits in a few instances
-      publishes   = ["inbound-messages", "conversation-events"]
+      publishes   = ["inbound-messages"]
       secrets     = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-worker" = {
@@ -43,7 +43,7 @@ locals {
       timeout     = 300 # notifies every customer waiting for an item, paced per WhatsApp's limits
       concurrency = 4
       max         = 5
-      publishes   = ["conversation-events"]
+      publishes   = []
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outbox" = {
@@ -54,7 +54,7 @@ locals {
       timeout     = 60 # one send through the provider and one Firestore update
       concurrency = 8
       max         = 5
-      publishes   = ["conversation-events"]
+      publishes   = []
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "sheet-poller" = {
@@ -99,7 +99,7 @@ locals {
       concurrency = 1   # alert de-duplication is per tenant; keep evaluations sequential per instance
       max         = 3
       publishes   = []
-      secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN"]
+      secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
 
@@ -215,13 +215,15 @@ locals {
     SHEET_WRITE_OPS_PER_SECOND = "500" # Firestore's 500/50/5 rule: start large imports at 500 writes/s
   }
 
-  # Firestore: TTL policies let Firestore delete idempotency markers once no redelivery can
-  # reach them any more (Pub/Sub keeps messages 7 days). Collection group => timestamp field.
-  # More can be declared next to the indexes, as Firebase CLI "fieldOverrides" with "ttl": true.
-  indexes_file  = "${local.repo_root}/firestore.indexes.json"
-  rules_file    = "${local.repo_root}/firestore.rules"
-  indexes_json  = jsondecode(file(local.indexes_file))
-  declared_ttls = {}
+  # Firestore TTL policies: Firestore deletes idempotency markers once the timestamp in the
+  # field has passed. Collection group => timestamp field. More can be declared next to the
+  # indexes, as Firebase CLI "fieldOverrides" with "ttl": true.
+  indexes_file = "${local.repo_root}/firestore.indexes.json"
+  rules_file   = "${local.repo_root}/firestore.rules"
+  indexes_json = jsondecode(file(local.indexes_file))
+  declared_ttls = {
+    sheet_pushes = "expires_at" # replay guards of signed Apps Script pushes (shared/sheets/push.py), 1 h
+  }
   ttl_fields = merge(local.declared_ttls, {
     for o in try(local.indexes_json.fieldOverrides, []) : o.collectionGroup => o.fieldPath if try(o.ttl, false)
   })

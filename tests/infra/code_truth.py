@@ -109,3 +109,22 @@ def string_literals() -> set[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.add(node.value)
     return found
+
+
+def topics_published_from(folder: str) -> dict[str, str]:
+    """{topic: module} for each `topic_*` setting referenced by a shared module that
+    functions/<folder>/main.py can reach (lazy imports included): what that folder publishes."""
+    from tests.packaging.test_bundles import reachable_imports
+
+    defaults = {n: str(f.default) for n, f in Settings.model_fields.items() if n.startswith("topic_")}
+    modules, _ = reachable_imports(ROOT / "functions" / folder / "main.py")
+    found: dict[str, str] = {}
+    for module in sorted(modules):
+        path = ROOT / Path(*module.split("."))
+        file = path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py"
+        if file.name == "settings.py":
+            continue
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in defaults:
+                found[defaults[node.attr]] = module
+    return found

@@ -228,3 +228,13 @@ def test_variables_have_descriptions_and_the_example_sets_only_declared_ones() -
 
     assigned = set(hcl2.loads(example)) - {"__comments__", "__inline_comments__"}
     assert "project_id" in assigned and assigned <= set(variables)
+
+
+def test_each_function_folder_may_publish_to_the_topics_its_code_publishes_to() -> None:
+    for folder in code.function_folders():
+        granted = {t for fn in FUNCTIONS.values() if fn["folder"] == folder for t in fn["publishes"]}
+        needed = code.topics_published_from(folder)
+        missing = {topic: module for topic, module in needed.items() if topic not in granted}
+        assert not missing, f"functions/{folder} publishes without roles/pubsub.publisher: {missing}"
+    publisher = tf.resource("google_pubsub_topic_iam_member", "publisher")
+    assert "fn.publishes" in publisher["for_each"] and publisher["role"] == "roles/pubsub.publisher"
