@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import google.auth.exceptions
 import requests
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
@@ -53,6 +54,12 @@ class GoogleSheetSource:
             raise TransientError(f"{what}: HTTP {error.code}") from error
         except (requests.ConnectionError, requests.Timeout) as error:
             raise TransientError(f"{what}: {type(error).__name__}") from error
+        except google.auth.exceptions.RefreshError as error:
+            if getattr(error, "retryable", False):
+                raise TransientError(f"{what}: token refresh failed, will retry") from error
+            raise PermanentError(f"{what}: the service account was refused: {error.args[0]}") from error
+        except google.auth.exceptions.TransportError as error:
+            raise TransientError(f"{what}: token endpoint unreachable") from error
 
     def version(self) -> SourceVersion:
         from gspread.urls import DRIVE_FILES_API_V3_URL

@@ -1,0 +1,206 @@
+"""A local stand-in for Google's OAuth token endpoint, Drive v3 `files.get` and Sheets v4
+(`spreadsheets.get`, `values:batchGet`), speaking their wire format, so that the real gspread
+and google-auth clients can be exercised offline.
+
+The token endpoint verifies the service account's JWT assertion (RS256, audience = token URI)
+with the public half of a throwaway RSA key made per test run; the APIs demand its bearer token.
+Response shapes follow the recorded JSON in tests/data/sheets/.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+DATA = Path(__file__).resolve().parent / "data" / "sheets"
+_A1 = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!([A-Z]+)(\d+):([A-Z]+)(\d+)$")
+
+
+def _col(letters: str) -> int:
+    value = 0
+    for ch in letters:
+        value = value * 26 + ord(ch) - 64
+    return value
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text())
+
+
+@dataclass
+class Spreadsheet:
+    title: str
+    values: list[list[str]]
+    version: int = 1
+    modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def edit(self, values: list[list[str]]) -> None:
+        self.values = values
+        self.version += 1
+        self.modified = datetime.now(UTC)
+
+
+@dataclass
+class StandIn:
+    base_url: str
+    key_pem: str
+    spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
+    fail_next: list[int] = field(default_factory=list)  # status codes for the next API calls
+    tokens_issued: int = 0
+
+    def service_account_json(self) -> str:
+        return json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "demo-wacrm",
+                "private_key_id": "test-key-1",
+                "private_key": self.key_pem,
+                "client_email": "poller@demo-wacrm.iam.gserviceaccount.com",
+                "client_id": "1234567890",
+                "token_uri": f"{self.base_url}/token",
+            }
+        )
+
+    def api_calls(self, prefix: str) -> int:
+        return sum(1 for _, path in self.requests if path.startswith(prefix))
+
+
+def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
+    issued: set[str] = set()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            return
+
+        def _send(self, status: int, body: dict[str, Any]) -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def _error(self, status: int, message: str, reason: str) -> None:
+            if status == 429:
+                self._send(429, _load("error_429.json"))
+                return
+            self._send(status, {"error": {"code": status, "message": message, "status": reason}})
+
+        def do_POST(self) -> None:
+            url = urlparse(self.path)
+            state.requests.append(("POST", url.path))
+            if url.path != "/token":
+                self._error(404, "not found", "NOT_FOUND")
+                return
+            form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+            try:
+                assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+                # google-auth signs for Google's token endpoint whatever token_uri says.
+                claims = jwt.decode(
+                    form["assertion"][0], public_pem, algorithms=["RS256"], audience=GOOGLE_TOKEN_AUDIENCE
+                )
+                assert "spreadsheets.readonly" in claims["scope"]
+            except (KeyError, AssertionError, jwt.PyJWTError) as exc:
+                self._send(400, {"error": "invalid_grant", "error_description": str(exc)})
+                return
+            state.tokens_issued += 1
+            token = f"ya29.standin-{state.tokens_issued}"
+            issued.add(token)
+            self._send(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            query = parse_qs(url.query)
+            state.requests.append(("GET", url.path))
+            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in issued:
+                self._error(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
+                return
+            if state.fail_next:
+                status = state.fail_next.pop(0)
+                self._error(status, "backend error", "UNAVAILABLE" if status >= 500 else "RESOURCE_EXHAUSTED")
+                return
+            drive = re.fullmatch(r"/drive/v3/files/([^/]+)", url.path)
+            sheet = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(/values:batchGet)?", url.path)
+            key = (drive or sheet).group(1) if (drive or sheet) else ""
+            book = state.spreadsheets.get(key)
+            if book is None:
+                self._error(404, "Requested entity was not found.", "NOT_FOUND")
+                return
+            if drive:
+                body = _load("drive_files_get.json")
+                body.update(
+                    id=key,
+                    version=str(book.version),
+                    modifiedTime=book.modified.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                )
+                wanted = query.get("fields", ["id,modifiedTime,version"])[0].split(",")
+                self._send(200, {k: v for k, v in body.items() if k in wanted})
+            elif sheet and sheet.group(2):
+                self._send(200, self._batch_get(key, book, query))
+            else:
+                body = copy.deepcopy(_load("spreadsheets_get.json"))
+                props = body["sheets"][0]["properties"]
+                props["title"] = book.title
+                props["gridProperties"] = {
+                    "rowCount": max(len(book.values), 1000),
+                    "columnCount": max(26, max((len(r) for r in book.values), default=0)),
+                }
+                self._send(200, body)
+
+        def _batch_get(self, key: str, book: Spreadsheet, query: dict[str, list[str]]) -> dict[str, Any]:
+            ranges = []
+            for a1 in query.get("ranges", []):
+                match = _A1.match(unquote(a1))
+                assert match, a1
+                r1, c1, r2, c2 = int(match[4]), _col(match[3]), int(match[6]), _col(match[5])
+                block = [[str(c) for c in row[c1 - 1 : c2]] for row in book.values[r1 - 1 : r2]]
+                # Like the real API: trailing empty cells and rows are omitted.
+                block = [
+                    row[: max((i + 1 for i, c in enumerate(row) if c != ""), default=0)] for row in block
+                ]
+                while block and not block[-1]:
+                    block.pop()
+                entry: dict[str, Any] = {"range": unquote(a1), "majorDimension": "ROWS"}
+                if block:
+                    entry["values"] = block
+                ranges.append(entry)
+            return {"spreadsheetId": key, "valueRanges": ranges}
+
+    return Handler
+
+
+@contextmanager
+def sheets_standin() -> Iterator[StandIn]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    state = StandIn(base_url=f"http://127.0.0.1:{server.server_address[1]}", key_pem=key_pem)
+    server.RequestHandlerClass = _handler(state, public_pem)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
