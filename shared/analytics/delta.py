@@ -22,6 +22,7 @@ MAP_FIELDS = (
     "response_ms_hist",
     "rating_hist",
     "provider_calls_by",
+    "replies_by_provider",
     "provider_fallbacks_by",
     "provider_errors_by",
     "revenue_minor_by_currency",
@@ -82,13 +83,13 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         if event.grounded is not None:
             d.add("replies_graded")
             d.add("replies_grounded", int(event.grounded))
+        if event.provider:
+            d.add("replies_ai")
+            d.add_key("replies_by_provider", event.provider)
     elif event.type == "provider_call":
         provider = event.provider or "unknown"
         d.add("provider_calls")
         d.add_key("provider_calls_by", provider)
-        if event.fallback:
-            d.add("provider_fallbacks")
-            d.add_key("provider_fallbacks_by", provider)
         if event.provider_error:
             d.add("provider_errors")
             d.add_key("provider_errors_by", provider)
@@ -103,6 +104,9 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         d.add("conversions")
         if event.revenue_minor:
             d.add_key("revenue_minor_by_currency", (event.currency or "USD").upper(), event.revenue_minor)
+    if event.fallback:  # respond marks the reply a fallback provider answered
+        d.add("provider_fallbacks")
+        d.add_key("provider_fallbacks_by", event.provider or "unknown")
     if event.type == "rating" and event.rating is not None:
         d.add("ratings")
         d.add("rating_sum", event.rating)
@@ -119,6 +123,8 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         d.add("tokens_out", event.tokens_out)
     if event.cost_micros:
         d.add("cost_micros", event.cost_micros)
+    if event.type == "conversion":
+        return d  # its skus_asked name what was bought, not a new question
     for sku in dict.fromkeys(event.skus_asked):
         d.add_key("asked", sku)
     for sku in dict.fromkeys(event.skus_out_of_stock):

@@ -50,9 +50,15 @@ def _top(name: str, limit: int = 5) -> Callable[[Doc, str], dict[str, int]]:
 
 
 def _by_provider(doc: Doc, _: str) -> dict[str, float | None]:
-    calls = doc.get("provider_calls_by") or {}
+    replies = doc.get("replies_by_provider") or {}
     fallbacks = doc.get("provider_fallbacks_by") or {}
-    return {p: _ratio(float(fallbacks.get(p, 0)), float(n)) for p, n in sorted(calls.items())}
+    return {p: _ratio(float(fallbacks.get(p, 0)), float(n)) for p, n in sorted(replies.items())}
+
+
+def _errors_by_provider(doc: Doc, _: str) -> dict[str, float | None]:
+    calls = doc.get("provider_calls_by") or {}
+    errors = doc.get("provider_errors_by") or {}
+    return {p: _ratio(float(errors.get(p, 0)), float(n)) for p, n in sorted(calls.items())}
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -111,10 +117,21 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "fallback_rate",
         "ratio",
-        "AI calls answered by a fallback provider / AI calls (provider_call)",
-        lambda d, _: _ratio(_n(d, "provider_fallbacks"), _n(d, "provider_calls")),
+        "AI replies answered by a fallback provider / AI replies (fallback, provider on message_out)",
+        lambda d, _: _ratio(_n(d, "provider_fallbacks"), _n(d, "replies_ai")),
     ),
-    Kpi("fallback_rate_by_provider", "ratio", "the same, per provider", _by_provider),
+    Kpi(
+        "fallback_rate_by_provider",
+        "ratio",
+        "the same, per provider that answered",
+        _by_provider,
+    ),
+    Kpi(
+        "provider_error_rate_by_provider",
+        "ratio",
+        "failed AI calls / AI calls, per provider (provider_call events)",
+        _errors_by_provider,
+    ),
     Kpi(
         "tokens_per_conversation",
         "tokens",

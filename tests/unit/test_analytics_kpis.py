@@ -102,3 +102,13 @@ def test_at_least_fifteen_kpis_each_defined() -> None:
     assert all(k.definition and k.unit for k in KPIS)
     values = compute_kpis({})
     assert values["conversations"] == 0 and values["handoff_rate"] is None
+
+
+def test_fallback_rate_comes_from_the_replies_respond_marks() -> None:
+    doc = apply_delta({}, event_delta(_event("message_out", provider="gemini", fallback=True)))
+    doc = apply_delta(doc, event_delta(_event("message_out", provider="openai")))
+    doc = apply_delta(doc, event_delta(_event("provider_call", provider="openai", provider_error=True)))
+    kpis = compute_kpis(doc)
+    assert kpis["fallback_rate"] == 0.5
+    assert kpis["fallback_rate_by_provider"] == {"gemini": 1.0, "openai": 0.0}
+    assert kpis["provider_error_rate_by_provider"] == {"openai": 1.0}
