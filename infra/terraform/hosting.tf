@@ -32,7 +32,10 @@ resource "google_firebase_hosting_site" "dashboard" {
   provider = google-beta
   count    = var.enable_dashboard_hosting ? 1 : 0
 
+  # The project's default site (PROJECT.web.app), which a plain `firebase deploy --only hosting`
+  # targets; creating it adopts the site Firebase provisions, linking it to the web app so that
+  # Hosting's /__/firebase/init.json serves that app's config.
   project = var.project_id
-  site_id = "${var.project_id}-crm"
+  site_id = var.project_id
   app_id  = google_firebase_web_app.dashboard[0].app_id
 }
