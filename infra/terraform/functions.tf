@@ -75,7 +75,6 @@ resource "google_cloudfunctions2_function" "function" {
     google_project_service.api,
     google_secret_manager_secret_iam_member.accessor,
     google_project_iam_member.build,
-    google_storage_bucket_iam_member.build_reads_sources,
     google_project_iam_member.invoker_receives_events,
   ]
 }

@@ -74,20 +74,15 @@ resource "google_project_iam_member" "invoker_receives_events" {
 }
 
 # The build account: roles/logging.logWriter writes build logs; roles/artifactregistry.writer
-# pushes the function images to the gcf-artifacts repository that Cloud Functions creates.
+# pushes the function images to the gcf-artifacts repository that Cloud Functions creates;
+# roles/storage.objectViewer reads the source zip, which Cloud Functions first copies into a
+# gcf-v2-sources bucket of its own (so a grant on our bucket alone would not do).
 resource "google_project_iam_member" "build" {
-  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer"])
+  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer", "roles/storage.objectViewer"])
 
   project = var.project_id
   role    = each.value
   member  = google_service_account.build.member
-}
-
-# roles/storage.objectViewer on the sources bucket only: the build reads the zips.
-resource "google_storage_bucket_iam_member" "build_reads_sources" {
-  bucket = google_storage_bucket.sources.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.build.member
 }
 
 # The Pub/Sub service agent: it signs the push requests' OIDC tokens as the invoker
