@@ -20,7 +20,6 @@ import contextlib
 import json
 import mimetypes
 import os
-import time
 import uuid
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -54,40 +53,6 @@ def runtime_config() -> dict[str, Any]:
     }
 
 
-def meta_text_payload(*, phone_number_id: str, wa_id: str, text: str, name: str | None) -> dict[str, Any]:
-    """A customer's text message as the Meta WhatsApp Cloud API delivers it to the webhook."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "0",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "15550000000",
-                                "phone_number_id": phone_number_id,
-                            },
-                            "contacts": [{"profile": {"name": name or "Simulator"}, "wa_id": wa_id}],
-                            "messages": [
-                                {
-                                    "from": wa_id,
-                                    "id": f"wamid.sim{uuid.uuid4().hex}",
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-
-
 def _phone_number_id(tenant: str) -> str:
     if tenant == DEMO_TENANT:
         return DEMO_PHONE_NUMBER_ID
@@ -98,12 +63,13 @@ def _phone_number_id(tenant: str) -> str:
 
 def simulate_customer_message(tenant: str, wa_id: str, text: str) -> tuple[int, dict[str, Any]]:
     """Sign and post one customer message to the local respond webhook; (status, answer)."""
+    # The same payload and signature as `python -m shared.cli chat`.
+    from shared.cli.chat import meta_payload
     from shared.clients import http_client
     from shared.whatsapp.signature import meta_signature
 
-    payload = meta_text_payload(
-        phone_number_id=_phone_number_id(tenant), wa_id=wa_id, text=text, name="Dashboard simulator"
-    )
+    message_id = f"wamid.sim-{uuid.uuid4().hex}"
+    payload = meta_payload(_phone_number_id(tenant), wa_id, message_id, text, None)
     body = json.dumps(payload, separators=(",", ":")).encode()
     secret = os.environ.get("WHATSAPP_APP_SECRET", "local-app-secret")
     url = f"http://127.0.0.1:{os.environ.get('WEBHOOK_PORT', '8081')}/"
@@ -112,7 +78,6 @@ def simulate_customer_message(tenant: str, wa_id: str, text: str) -> tuple[int, 
         content=body,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)},
     )
-    message_id = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
     return response.status_code, {"webhook_status": response.status_code, "message_id": message_id}
 
 
@@ -174,6 +139,8 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         if not text or len(text) > MAX_CHAT_TEXT:
             self._json(HTTPStatus.BAD_REQUEST, {"error": f"text must be 1..{MAX_CHAT_TEXT} characters"})
             return
+        import httpx
+
         from shared.errors import WacrmError
 
         try:
@@ -181,7 +148,7 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         except WacrmError as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
             return
-        except OSError as exc:  # the webhook is not being served
+        except httpx.HTTPError as exc:  # the webhook is not being served
             self._json(HTTPStatus.BAD_GATEWAY, {"error": f"webhook unreachable: {exc}"})
             return
         self._json(HTTPStatus.OK if status < 300 else HTTPStatus.BAD_GATEWAY, answer)

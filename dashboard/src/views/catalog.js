@@ -166,8 +166,11 @@ export function mountCatalog(section, { db, tenant }) {
     const stock = stockOf(sku, item);
     const days = a.days_to_stockout;
     const lead = tenantDoc.lead_time_days ?? 7;
-    const confidence = typeof a.confidence === "number" ? ` (${Math.round(a.confidence * 100)}% conf.)` : a.confidence ? ` (${esc(a.confidence)})` : "";
-    const daysText = days === null || days === undefined ? "—" : `${formatNumber(Math.round(days * 10) / 10)} d${confidence}`;
+    const confidence = typeof a.confidence === "number" ? `${Math.round(a.confidence * 100)}%` : a.confidence ? esc(a.confidence) : "";
+    const daysText =
+      days === null || days === undefined
+        ? "—"
+        : `<span title="forecast confidence ${confidence || "unknown"}">${formatNumber(Math.round(days * 10) / 10)} d</span>${confidence ? ` <small class="conf">${confidence}</small>` : ""}`;
     const stale = a.stale ? ' <span class="badge stale" title="the sheet has not been read recently">stale</span>' : "";
     const inactive = item.active === false ? ' <span class="badge muted">inactive</span>' : "";
     return (
@@ -262,14 +265,15 @@ export function mountCatalog(section, { db, tenant }) {
     sheets.replaceChildren(
       ...docs.map((d) => {
         const s = d.data();
-        const lastPoll = s.last_poll_at ?? s.last_polled_at ?? s.polled_at ?? s.last_read_at;
-        const lastChange = s.last_change_at ?? s.last_changed_at ?? s.changed_at ?? s.modified_time;
-        const stale = s.stale === true || s.freshness === "stale";
-        const problems = [...asList(s.errors ?? s.last_error), ...asList(s.anomalies ?? s.anomaly)];
+        const lastPoll = s.last_poll_at ?? s.last_checked_at;
+        const lastChange = s.last_change_at ?? s.modified_time;
+        const stale = s.stale === true;
+        const problems = [...asList(s.last_error), ...asList(s.anomaly), ...asList(s.anomalies), ...asList(s.unknown_columns).map((c) => `unknown column: ${c}`)];
+        const name = String(s.title || s.source || d.id).split(/[/:]/).pop();
         return h(
           "div",
           { class: `card sheet${stale ? " is-stale" : ""}`, role: "listitem", dataset: { sheet: d.id } },
-          h("h3", {}, s.title || s.name || s.source || d.id, " ", h("span", { class: `badge ${stale ? "stale" : "in_stock"}` }, stale ? "stale" : "fresh")),
+          h("h3", { title: s.source || d.id }, name, " ", h("span", { class: `badge ${stale ? "stale" : "in_stock"}` }, stale ? "stale" : "fresh")),
           h(
             "dl",
             {},
@@ -277,7 +281,8 @@ export function mountCatalog(section, { db, tenant }) {
             h("dd", { title: formatDateTime(lastPoll) }, timeAgo(lastPoll)),
             h("dt", {}, "Last change"),
             h("dd", { title: formatDateTime(lastChange) }, timeAgo(lastChange)),
-            s.row_count !== undefined || s.rows !== undefined ? [h("dt", {}, "Rows"), h("dd", {}, formatNumber(s.row_count ?? s.rows))] : null,
+            s.row_count !== undefined ? [h("dt", {}, "Rows"), h("dd", {}, `${formatNumber(s.row_count)}${s.invalid ? ` (${s.invalid} rejected)` : ""}`)] : null,
+            s.consecutive_failures ? [h("dt", {}, "Failed reads"), h("dd", { class: "error" }, String(s.consecutive_failures))] : null,
           ),
           problems.length ? h("ul", { class: "problems" }, ...problems.map((p) => h("li", {}, p))) : null,
         );

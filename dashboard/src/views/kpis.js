@@ -74,6 +74,7 @@ function ms(v) {
 }
 
 const utcDay = (date) => date.toISOString().slice(0, 10);
+const utcDate = (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); // period ids are UTC
 
 export function mountKpis(section, { db, tenant }) {
   const base = `tenants/${tenant}/analytics`;
@@ -167,7 +168,7 @@ export function mountKpis(section, { db, tenant }) {
 
   function renderCharts() {
     plots.forEach((p) => p.destroy());
-    const width = Math.max(280, Math.min(560, section.clientWidth - 32 || 560));
+    const width = Math.max(260, Math.min(540, (section.clientWidth || 1100) / 2 - 40));
     const keys = dayKeys();
     const x = keys.map((k) => Date.parse(`${k}T00:00:00Z`) / 1000);
     const dayPlot = new uPlot(
@@ -177,6 +178,7 @@ export function mountKpis(section, { db, tenant }) {
         height: 220,
         series: [{}, { label: "In", stroke: "#2563eb", width: 2 }, { label: "Out", stroke: "#16a34a", width: 2 }, { label: "Conversations", stroke: "#d97706", width: 2 }],
         axes: [{}, { size: 40 }],
+        tzDate: utcDate,
       },
       [x, keys.map((k) => n(days.get(k), "messages_in")), keys.map((k) => n(days.get(k), "messages_out")), keys.map((k) => n(days.get(k), "conversations"))],
       chartDays,
@@ -189,6 +191,7 @@ export function mountKpis(section, { db, tenant }) {
         height: 220,
         series: [{}, { label: "In", stroke: "#2563eb", fill: "rgba(37,99,235,.15)", width: 2 }, { label: "Out", stroke: "#16a34a", width: 2 }],
         axes: [{}, { size: 40 }],
+        tzDate: utcDate,
       },
       [hx, hx.map((_, i) => n(hours.get(i), "messages_in")), hx.map((_, i) => n(hours.get(i), "messages_out"))],
       chartHours,

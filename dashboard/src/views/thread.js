@@ -31,7 +31,9 @@ export function followThread(db, tenant, waId, list, { onError, extra } = {}) {
   let pending = [];
   const render = () => {
     const items = messages.map((d) => messageBubble(d.data(), d.id));
-    for (const p of pending) items.push(messageBubble({ ...p, direction: "out" }, p.id));
+    // A staff reply is stored as message `staff-{outbox id}` once sent; until then it shows queued.
+    const stored = new Set(messages.map((d) => d.id));
+    for (const p of pending) if (!stored.has(`staff-${p.id}`)) items.push(messageBubble({ ...p, direction: "out" }, p.id));
     list.replaceChildren(...(items.length ? items : [h("li", { class: "muted empty" }, "No messages yet.")]));
     list.scrollTop = list.scrollHeight; // newest at the bottom, in view
   };
