@@ -49,11 +49,22 @@ def make_tenant(tenant_id: str, **fields: Any) -> TenantConfig:
     return config
 
 
-def catalog_doc(sku: str, name: str, category: str, price: int, stock: int | None, status: str, kind: str) -> dict:
+def catalog_doc(
+    sku: str, name: str, category: str, price: int, stock: int | None, status: str, kind: str
+) -> dict:
     return {
-        "sku": sku, "name": name, "category": category, "price_minor": price, "currency": "USD",
-        "stock": stock, "status": status, "active": True, "updated_at": utcnow(), "source_row": 2, "kind": kind,
-    }  # fmt: skip
+        "sku": sku,
+        "name": name,
+        "category": category,
+        "price_minor": price,
+        "currency": "USD",
+        "stock": stock,
+        "status": status,
+        "active": True,
+        "updated_at": utcnow(),
+        "source_row": 2,
+        "kind": kind,
+    }
 
 
 def write_catalog(tenant_id: str, rows: list[tuple] = CATALOG) -> None:
@@ -61,8 +72,13 @@ def write_catalog(tenant_id: str, rows: list[tuple] = CATALOG) -> None:
         doc = catalog_doc(*row)
         tenant_collection(tenant_id, "catalog").document(doc["sku"]).set(doc)
         tenant_collection(tenant_id, "availability").document(doc["sku"]).set(
-            {"status": doc["status"], "stock": doc["stock"], "days_to_stockout": None, "confidence": None,
-             "updated_at": doc["updated_at"]}  # fmt: skip
+            {
+                "status": doc["status"],
+                "stock": doc["stock"],
+                "days_to_stockout": None,
+                "confidence": None,
+                "updated_at": doc["updated_at"],
+            }
         )
 
 
@@ -72,13 +88,17 @@ def recorded(name: str, phone_number_id: str, wa_id: str = RECORDED_WA_ID) -> by
     return text.replace("__PHONE_NUMBER_ID__", phone_number_id).replace(RECORDED_WA_ID, wa_id).encode()
 
 
-def text_payload(phone_number_id: str, wa_id: str, message_id: str, text: str, *, button: str | None = None) -> bytes:
+def text_payload(
+    phone_number_id: str, wa_id: str, message_id: str, text: str, *, button: str | None = None
+) -> bytes:
     from shared.cli.chat import meta_payload
 
     return json.dumps(meta_payload(phone_number_id, wa_id, message_id, text, button)).encode()
 
 
-def post_signed(body: bytes, *, secret: str = SECRET, headers: dict[str, str] | None = None) -> httpx.Response:
+def post_signed(
+    body: bytes, *, secret: str = SECRET, headers: dict[str, str] | None = None
+) -> httpx.Response:
     sent = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)}
     return httpx.post(webhook_url(), content=body, headers=sent | (headers or {}), timeout=10)
 
@@ -98,7 +118,9 @@ def messages(tenant_id: str, wa_id: str, direction: str | None = None) -> list[d
     from shared.conversation.store import messages_ref
 
     docs = [d.to_dict() | {"id": d.id} for d in messages_ref(tenant_id, wa_id).stream()]
-    return sorted((d for d in docs if direction is None or d["direction"] == direction), key=lambda d: d["at"])
+    return sorted(
+        (d for d in docs if direction is None or d["direction"] == direction), key=lambda d: d["at"]
+    )
 
 
 def replies(tenant_id: str, wa_id: str) -> list[dict[str, Any]]:
@@ -107,7 +129,8 @@ def replies(tenant_id: str, wa_id: str) -> list[dict[str, Any]]:
 
 def reply_to(tenant_id: str, wa_id: str, message_id: str, timeout: float = 15.0) -> dict[str, Any]:
     return wait_for(
-        lambda: next((r for r in replies(tenant_id, wa_id) if message_id in r.get("covers", [])), None), timeout
+        lambda: next((r for r in replies(tenant_id, wa_id) if message_id in r.get("covers", [])), None),
+        timeout,
     )
 
 
@@ -121,11 +144,23 @@ def store_inbound_directly(tenant_id: str, wa_id: str, message_id: str, text: st
     now = utcnow()
     conversation = conversation_ref(tenant_id, wa_id)
     conversation.collection("messages").document(message_id).set(
-        {"direction": "in", "type": "text", "text": text, "payload": extra.get("payload"), "at": now,
-         "received_at": now, "channel": "meta"}  # fmt: skip
+        {
+            "direction": "in",
+            "type": "text",
+            "text": text,
+            "payload": extra.get("payload"),
+            "at": now,
+            "received_at": now,
+            "channel": "meta",
+        }
     )
     conversation.set(
-        {"wa_id": wa_id, "last_inbound_at": now, "window_expires_at": now + timedelta(hours=24),
-         "last_message_at": now, "pending_inbound": firestore.ArrayUnion([message_id])},
+        {
+            "wa_id": wa_id,
+            "last_inbound_at": now,
+            "window_expires_at": now + timedelta(hours=24),
+            "last_message_at": now,
+            "pending_inbound": firestore.ArrayUnion([message_id]),
+        },
         merge=True,
-    )  # fmt: skip
+    )

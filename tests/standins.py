@@ -156,10 +156,18 @@ class GraphStandIn(StandIn):
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         if self.mode == "window_closed" and body.get("type") != "template":
-            return 400, {"error": {"message": "(#131047) Re-engagement message", "type": "OAuthException",
-                                   "code": 131047, "error_data": {"messaging_product": "whatsapp",
-                                   "details": "Message failed to send because more than 24 hours have passed"},
-                                   "fbtrace_id": "AbCdEf"}}  # fmt: skip
+            return 400, {
+                "error": {
+                    "message": "(#131047) Re-engagement message",
+                    "type": "OAuthException",
+                    "code": 131047,
+                    "error_data": {
+                        "messaging_product": "whatsapp",
+                        "details": "Message failed to send because more than 24 hours have passed",
+                    },
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
         if self.mode == "rate_limited":
             return 400, {
                 "error": {

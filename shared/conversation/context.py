@@ -68,6 +68,13 @@ def retrieve(index: CatalogIndex, text: str) -> list[CatalogItem]:
     hits = index.search(text, k=MAX_ITEMS)
     if not hits:
         return []
+    # The customer named an item exactly ("denim jacket"): answer about it, not about every
+    # item that shares its words ("black denim jacket"); the longest exact name wins.
+    query = set(tokens(text))
+    exact = [item for item, _ in hits if set(tokens(item.name)) <= query]
+    if exact:
+        longest = max(len(set(tokens(i.name))) for i in exact)
+        return [i for i in exact if len(set(tokens(i.name))) == longest]
     best = hits[0][1]
     return [item for item, score in hits if score >= max(MIN_SCORE, best * 0.6)]
 

@@ -13,6 +13,7 @@ import pytest
 from shared.conversation.store import conversation_ref, messages_ref
 from tests.respond_support import (
     make_tenant,
+    messages,
     post_signed,
     recorded,
     replies,
@@ -25,9 +26,20 @@ from tests.respond_support import (
 
 pytestmark = pytest.mark.usefixtures("emulators")
 INBOUND_TYPES = [
-    "text", "interactive_button_reply", "interactive_list_reply", "button_quick_reply", "image", "audio",
-    "video", "document", "sticker", "location", "contacts", "reaction", "unsupported",
-]  # fmt: skip
+    "text",
+    "interactive_button_reply",
+    "interactive_list_reply",
+    "button_quick_reply",
+    "image",
+    "audio",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "contacts",
+    "reaction",
+    "unsupported",
+]
 
 
 def stored_ids(tenant_id: str, wa_id: str) -> list[str]:
@@ -35,10 +47,18 @@ def stored_ids(tenant_id: str, wa_id: str) -> list[str]:
 
 
 def test_get_verification() -> None:
-    ok = httpx.get(webhook_url(), params={"hub.mode": "subscribe", "hub.verify_token": "local-verify-token",
-                                          "hub.challenge": "1158201444"})  # fmt: skip
+    ok = httpx.get(
+        webhook_url(),
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": "local-verify-token",
+            "hub.challenge": "1158201444",
+        },
+    )
     assert (ok.status_code, ok.text) == (200, "1158201444")
-    wrong = httpx.get(webhook_url(), params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"})
+    wrong = httpx.get(
+        webhook_url(), params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"}
+    )
     assert wrong.status_code == 403
 
 
@@ -66,11 +86,15 @@ def test_wrong_signature_is_403_and_stores_nothing(tenant_id: str) -> None:
         (b'{"object": "whatsapp_business_account", "entry": [', 400, "malformed JSON"),
         (b'{"object": "page", "entry": []}', 400, "unexpected object"),
         (b'{"entry": []}', 400, "object"),
-        (b'[1, 2, 3]', 400, "not a WhatsApp webhook payload"),
-        (b'{"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",'
-         b' "value": {"messages": []}}]}]}', 400, "metadata"),
+        (b"[1, 2, 3]", 400, "not a WhatsApp webhook payload"),
+        (
+            b'{"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",'
+            b' "value": {"messages": []}}]}]}',
+            400,
+            "metadata",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_bodies_get_a_4xx_with_a_reason(body: bytes, status: int, reason: str) -> None:
     response = post_signed(body)
     assert response.status_code == status
@@ -91,20 +115,18 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
     customers = {name: f"1555003{n:04d}" for n, name in enumerate(INBOUND_TYPES)}
     for name, wa_id in customers.items():
         assert post_signed(recorded(name, tenant.phone_number_id, wa_id)).status_code == 200
+    answers = {}
     for name, wa_id in customers.items():
-        [inbound] = [m for m in replies_and_inbound(tenant_id, wa_id) if m["direction"] == "in"]
-        assert inbound["raw"]["type"] == inbound["type"]
-        reply = reply_to(tenant_id, wa_id, inbound["id"])
-        assert reply["text"], name
+        [inbound] = messages(tenant_id, wa_id, "in")
+        assert inbound["raw"]["type"] == inbound["type"] == name.split("_")[0]
+        answers[name] = reply_to(tenant_id, wa_id, inbound["id"])["text"]
         conversation = conversation_ref(tenant_id, wa_id).get().to_dict()
         assert conversation["window_expires_at"] > conversation["last_inbound_at"]
         assert conversation["last_message_preview"]
-    sticker = reply_to(tenant_id, customers["sticker"], stored_ids(tenant_id, customers["sticker"])[0])
-    assert "sticker" in sticker["text"]
-
-
-def replies_and_inbound(tenant_id: str, wa_id: str) -> list[dict]:
-    return [d.to_dict() | {"id": d.id} for d in messages_ref(tenant_id, wa_id).stream()]
+    assert "$89.00" in answers["text"]
+    assert "sticker" in answers["sticker"] and "image" not in answers["sticker"]
+    assert "Thank you for rating" in answers["interactive_list_reply"]
+    assert all(answers.values())
 
 
 def test_several_entries_and_messages_in_one_post_are_all_stored(tenant_id: str) -> None:
@@ -176,6 +198,12 @@ def test_update_for_an_unknown_number_is_acknowledged() -> None:
 
 
 def test_non_message_fields_are_acknowledged() -> None:
-    body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
-        {"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}]}]}).encode()  # fmt: skip
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": "1", "changes": [{"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}]}
+            ],
+        }
+    ).encode()
     assert post_signed(body).status_code == 200

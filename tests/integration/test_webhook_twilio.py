@@ -25,8 +25,9 @@ def twilio_request(form: dict[str, str], signature: str | None) -> WebhookReques
     headers = {"content-type": "application/x-www-form-urlencoded"}
     if signature is not None:
         headers["x-twilio-signature"] = signature
-    return WebhookRequest("POST", URL, headers, urlencode(form).encode(),
-                          content_type="application/x-www-form-urlencoded")  # fmt: skip
+    return WebhookRequest(
+        "POST", URL, headers, urlencode(form).encode(), content_type="application/x-www-form-urlencoded"
+    )
 
 
 @pytest.fixture
@@ -39,8 +40,11 @@ def twilio_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_signed_twilio_message_is_stored_and_answered(tenant_id: str, twilio_env: None) -> None:
     tenant = make_tenant(tenant_id)
     write_catalog(tenant_id)
-    form = json.loads((DATA / "whatsapp" / "twilio_text.json").read_text().replace(
-        "__PHONE_NUMBER_ID__", tenant.phone_number_id))  # fmt: skip
+    form = json.loads(
+        (DATA / "whatsapp" / "twilio_text.json")
+        .read_text()
+        .replace("__PHONE_NUMBER_ID__", tenant.phone_number_id)
+    )
     response = handle_webhook(twilio_request(form, twilio_signature(URL, form, "twilio-test-token")))
     assert response.status == 200
     [inbound] = messages(tenant_id, "16505551234", "in")
@@ -50,8 +54,13 @@ def test_signed_twilio_message_is_stored_and_answered(tenant_id: str, twilio_env
 
 def test_twilio_signature_cases(tenant_id: str, twilio_env: None) -> None:
     tenant = make_tenant(tenant_id)
-    form = {"MessageSid": "SMbad", "From": "whatsapp:+15550008000", "To": f"whatsapp:+{tenant.phone_number_id}",
-            "Body": "hi", "NumMedia": "0"}  # fmt: skip
+    form = {
+        "MessageSid": "SMbad",
+        "From": "whatsapp:+15550008000",
+        "To": f"whatsapp:+{tenant.phone_number_id}",
+        "Body": "hi",
+        "NumMedia": "0",
+    }
     assert handle_webhook(twilio_request(form, None)).status == 401
     assert handle_webhook(twilio_request(form, "bm90IGl0")).status == 403
     assert messages(tenant_id, "15550008000") == []

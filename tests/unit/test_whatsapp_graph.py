@@ -12,9 +12,12 @@ from shared.whatsapp.outbound import Button, ListRow, OutboundMessage, Template,
 def test_text_body() -> None:
     body = message_body("16505551234", OutboundMessage(text="hello"))
     assert body == {
-        "messaging_product": "whatsapp", "recipient_type": "individual", "to": "16505551234",
-        "type": "text", "text": {"body": "hello", "preview_url": False},
-    }  # fmt: skip
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "16505551234",
+        "type": "text",
+        "text": {"body": "hello", "preview_url": False},
+    }
 
 
 def test_buttons_body() -> None:

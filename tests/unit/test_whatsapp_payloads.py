@@ -89,5 +89,8 @@ def test_twilio_form_normalises() -> None:
     form = json.loads((WA / "twilio_text.json").read_text())
     record = from_twilio(form)
     assert (record.wa_id, record.type, record.text, record.channel) == (
-        "16505551234", "text", "how much is the rain shell?", "twilio",
-    )  # fmt: skip
+        "16505551234",
+        "text",
+        "how much is the rain shell?",
+        "twilio",
+    )
