@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from shared.conversation.catalog_index import CatalogItem
 from shared.conversation.money import money_mentions
 
+# A count of things: "250 Denim Jackets left", "we have 12", "only 3 in stock", "stock: 7".
+# Numbers that are part of a price or a time ("$89 in stock", "10:00 is available") are not counts.
+_COUNT = r"(?<![$€£₹¥:.,\d])(\d+)"
 _STOCK = re.compile(
-    r"\b(?:only\s+)?(\d+)\s+(?:left|in stock|available|units?|pieces?|pcs|remaining|items? left)\b"
-    r"|\b(?:only|stock(?:\s+(?:of|is|level))?:?)\s+(\d+)\b",
+    rf"\b{_COUNT}\s+(?:[a-z'-]+\s+){{0,3}}?(?:left|in stock|available|units?|pieces?|pcs|remaining)\b"
+    rf"|\b(?:only|we have|we've got|there are|stock(?:\s+(?:of|is|level))?:?)\s+{_COUNT}\b",
     re.IGNORECASE,
 )
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")

@@ -36,6 +36,8 @@ ADVERSARIAL = [
         ("The Denim Jacket costs 89 EUR.", "price"),
         ("We have 500 left of the Denim Jacket.", "stock"),
         ("Only 2 left!", "stock"),
+        ("We have 250 Denim Jackets left.", "stock"),
+        ("we have 30 of those", "stock"),
         ("The Black Denim Jacket is in stock.", "available"),
         ("Sorry, the Denim Jacket is sold out.", "out of stock"),
         ("I can book you at 15:30.", "time"),
@@ -55,6 +57,7 @@ def test_ungrounded_replies_are_caught(reply: str, problem: str) -> None:
         "The Black Denim Jacket is out of stock, sorry.",
         "Tap to rate us 1–5.",
         "I can book you at 10:00.",
+        "10:00 is available, and the Denim Jacket at $89 in stock.",
     ],
 )
 def test_grounded_replies_pass(reply: str) -> None:

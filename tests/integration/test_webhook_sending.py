@@ -1,0 +1,88 @@
+"""Sending through the Meta Graph API (a local stand-in speaking its wire format), on the
+emulators: text and interactive bodies, the 131047 window-closed switch to a template, and the
+130429 rate limit retried later without a double send."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from shared.clients import reset_clients
+from shared.conversation.store import conversation_ref, messages_ref
+from shared.errors import TransientError
+from shared.storage import utcnow
+from shared.whatsapp.outbound import Button, OutboundMessage
+from shared.whatsapp.send import send_and_store, send_text
+from tests.respond_support import make_tenant
+from tests.standins import GraphStandIn
+
+pytestmark = pytest.mark.usefixtures("emulators")
+WA_ID = "15550030000"
+
+
+@pytest.fixture
+def graph(monkeypatch: pytest.MonkeyPatch):
+    with GraphStandIn().running() as api:
+        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
+        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
+        reset_clients()
+        yield api
+
+
+def open_window(tenant_id: str, *, hours_ago: float = 1) -> None:
+    at = utcnow() - timedelta(hours=hours_ago)
+    conversation_ref(tenant_id, WA_ID).set(
+        {"last_inbound_at": at, "window_expires_at": at + timedelta(hours=24)}
+    )
+
+
+def test_interactive_reply_goes_to_the_graph_api(tenant_id: str, graph: GraphStandIn) -> None:
+    tenant = make_tenant(tenant_id, channel="meta")
+    open_window(tenant_id)
+    message = OutboundMessage(text="Back soon?", buttons=(Button(id="notify:A", title="Notify me"),))
+    delivery = send_and_store(
+        tenant, WA_ID, message, message_id="m1", provider="offline", in_reply_to="wamid.in"
+    )
+    path, headers, body = graph.requests[0]
+    assert path == f"/v21.0/{tenant.phone_number_id}/messages"
+    assert headers["authorization"] == "Bearer EAAG-test-token"
+    assert body["to"] == WA_ID and body["interactive"]["action"]["buttons"][0]["reply"]["id"] == "notify:A"
+    stored = messages_ref(tenant_id, WA_ID).document("m1").get().to_dict()
+    assert (stored["status"], stored["provider_message_id"]) == ("sent", delivery.provider_message_id)
+    assert delivery.provider_message_id == "wamid.standin1"
+
+
+def test_window_closed_131047_switches_to_the_template(tenant_id: str, graph: GraphStandIn) -> None:
+    tenant = make_tenant(tenant_id, channel="meta")
+    open_window(tenant_id)  # our record says open; Meta knows better
+    graph.mode = "window_closed"
+    delivery = send_text(tenant, WA_ID, "Stock alert: Denim Jacket is running low", idempotency_key="alert-1")
+    assert [body["type"] for _, _, body in graph.requests] == ["text", "template"]
+    template = graph.requests[1][2]["template"]
+    assert template["name"] == "account_notification"
+    assert template["components"][0]["parameters"][0]["text"] == "Stock alert: Denim Jacket is running low"
+    assert delivery.template and delivery.status == "sent"
+    again = send_text(tenant, WA_ID, "Stock alert: Denim Jacket is running low", idempotency_key="alert-1")
+    assert again.duplicate and len(graph.requests) == 2
+
+
+def test_outside_the_window_only_a_template_is_tried(tenant_id: str, graph: GraphStandIn) -> None:
+    tenant = make_tenant(tenant_id, channel="meta")
+    open_window(tenant_id, hours_ago=30)
+    send_text(tenant, WA_ID, "Your order is ready", idempotency_key="k2")
+    assert [body["type"] for _, _, body in graph.requests] == ["template"]
+
+
+def test_rate_limit_is_retried_later_and_sent_once(tenant_id: str, graph: GraphStandIn) -> None:
+    tenant = make_tenant(tenant_id, channel="meta")
+    open_window(tenant_id)
+    graph.mode = "rate_limited"
+    with pytest.raises(TransientError):
+        send_and_store(tenant, WA_ID, OutboundMessage(text="hi"), message_id="m3", provider="offline")
+    assert messages_ref(tenant_id, WA_ID).document("m3").get().to_dict()["status"] == "queued"
+    graph.mode = "ok"
+    first = send_and_store(tenant, WA_ID, OutboundMessage(text="hi"), message_id="m3", provider="offline")
+    second = send_and_store(tenant, WA_ID, OutboundMessage(text="hi"), message_id="m3", provider="offline")
+    assert first.status == "sent" and second.duplicate
+    assert len(graph.requests) == 2  # one refused, one sent; none twice
