@@ -28,9 +28,12 @@ REQUEST = ChatRequest(system="be brief", messages=(("user", "<customer>hi</custo
 
 @pytest.fixture(scope="module")
 def apis():
-    with OpenAIStandIn().running() as openai_api, GeminiStandIn().running() as gemini_api:
-        with OpenAIStandIn().running() as deepseek_api:
-            yield {"openai": openai_api, "gemini": gemini_api, "deepseek": deepseek_api}
+    with (
+        OpenAIStandIn().running() as openai_api,
+        GeminiStandIn().running() as gemini_api,
+        OpenAIStandIn().running() as deepseek_api,
+    ):
+        yield {"openai": openai_api, "gemini": gemini_api, "deepseek": deepseek_api}
 
 
 @pytest.fixture(autouse=True)
