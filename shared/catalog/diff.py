@@ -45,10 +45,8 @@ class DiffResult:
 def row_hash(row_number: int, cells: Iterable[str], salt: str = "") -> str:
     """A short content hash of a row's cells (and its position, and for relative slot dates,
     the day they were resolved on)."""
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(f"{row_number}\x1e{salt}\x1e".encode())
-    digest.update("\x1f".join(cells).encode())
-    return digest.hexdigest()
+    text = "\x1f".join(cells)
+    return hashlib.blake2b(f"{row_number}\x1e{salt}\x1e{text}".encode(), digest_size=8).hexdigest()
 
 
 def diff_rows(
@@ -124,29 +122,24 @@ def diff_rows(
     new_issue_ids: set[str] = set()
     for number, _cells in rows:
         before = previous.get(number)
-        if number in duplicates:
-            issues = [duplicates[number]]
-        elif number in outcomes:
-            issues = outcomes[number].issues
-        else:
-            issues = []
+        digest = hashes[number]
         if number in outcomes or number in duplicates:
+            issues = [duplicates[number]] if number in duplicates else outcomes[number].issues
             ids = tuple(i.issue_id for i in issues)
-            if before is None or before.hash != hashes[number] or before.issues != ids or full:
+            if full or before is None or before.hash != digest or before.issues != ids:
                 result.issues_to_write.extend(issues)
+            valid = outcomes[number].row is not None if number in outcomes else True
         else:
             ids = before.issues if before is not None else ()
-        new_issue_ids.update(ids)
-        parsed_valid = (
-            (outcomes[number].row is not None) if number in outcomes else bool(before and before.valid)
-        )
-        result.state[number] = RowState(
-            hash=hashes[number],
-            sku=keys[number],
-            valid=parsed_valid,
-            winner=first_row.get(keys[number]) == number and parsed_valid,
-            issues=ids,
-        )
+            valid = bool(before and before.valid)
+        if ids:
+            new_issue_ids.update(ids)
+        sku = keys[number]
+        winner = valid and first_row.get(sku) == number
+        if before is not None and number not in outcomes and before.winner == winner and before.issues == ids:
+            result.state[number] = before  # the common case: nothing about this row changed
+        else:
+            result.state[number] = RowState(hash=digest, sku=sku, valid=valid, winner=winner, issues=ids)
     old_issue_ids = {i for state in previous.values() for i in state.issues}
     result.issue_ids_to_delete = sorted(old_issue_ids - new_issue_ids)
     result.valid = len(first_row)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -143,9 +144,9 @@ def poll_tenant(
     result.changed, result.removed = len(diff.to_write), len(diff.removed_skus)
     result.issues = diff.invalid
 
-    writes, status_changes = _catalog_writes(tenant_id, source.sheet_id, diff, now, first_import=not previous)
-    timer.lap("build")
-    changed = bool(writes)
+    status_changes: list[StatusChange] = []
+    writes = _catalog_writes(tenant_id, source.sheet_id, diff, now, status_changes, first_import=not previous)
+    changed = bool(diff.to_write or diff.removed_skus or diff.issues_to_write or diff.issue_ids_to_delete)
     bookkeeping: list[Write] = [
         (r, d, False) for r, d in shard_writes(tenant_id, source.sheet_id, previous, diff.state)
     ]
@@ -174,9 +175,16 @@ def poll_tenant(
 
 
 def _catalog_writes(
-    tenant_id: str, sheet_id: str, diff: DiffResult, now: datetime, *, first_import: bool
-) -> tuple[list[Write], list[StatusChange]]:
-    """The catalog, availability, slot and issue writes of a diff, and the status changes."""
+    tenant_id: str,
+    sheet_id: str,
+    diff: DiffResult,
+    now: datetime,
+    changes: list[StatusChange],
+    *,
+    first_import: bool,
+) -> Iterator[Write]:
+    """The catalog, availability, slot and issue writes of a diff, generated lazily; the status
+    changes are appended to `changes` as they are found."""
     client = firestore_client()
     catalog = tenant_collection(tenant_id, "catalog")
     availability = tenant_collection(tenant_id, "availability")
@@ -194,18 +202,14 @@ def _catalog_writes(
         services = [i.row.sku for i in rows if i.row is not None and i.row.kind == "service"]
         previous_slots = _slots_of(slots_col, services + diff.removed_skus)
 
-    writes: list[Write] = []
-    changes: list[StatusChange] = []
     for item in rows:
         row = item.row
         assert row is not None
         before = previous_availability.get(row.sku)
-        writes.append(
-            (catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False)
-        )
+        yield catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False
         doc = documents.availability_doc(row, previous=before, slots=item.slots, now=now)
         if doc is not None:
-            writes.append((availability.document(row.sku), doc, False))
+            yield (availability.document(row.sku), doc, False)
         old_status = before.get("status") if before else None
         if old_status != row.status:
             changes.append(StatusChange(sku=row.sku, old=old_status, new=row.status))
@@ -215,25 +219,22 @@ def _catalog_writes(
             new_ids.add(slot.slot_id)
             slot_data = documents.slot_doc(slot, name=row.name, previous=old_slots.get(slot.slot_id), now=now)
             if slot_data is not None:
-                writes.append((slots_col.document(slot.slot_id), slot_data, False))
-        writes.extend((slots_col.document(sid), None, False) for sid in old_slots.keys() - new_ids)
+                yield (slots_col.document(slot.slot_id), slot_data, False)
+        yield from ((slots_col.document(sid), None, False) for sid in old_slots.keys() - new_ids)
     for sku in diff.removed_skus:
-        writes.append((catalog.document(sku), documents.removed_catalog_doc(now), True))
-        writes.append((availability.document(sku), documents.removed_availability_doc(now), True))
-        writes.extend((slots_col.document(sid), None, False) for sid in previous_slots.get(sku, {}))
+        yield (catalog.document(sku), documents.removed_catalog_doc(now), True)
+        yield (availability.document(sku), documents.removed_availability_doc(now), True)
+        yield from ((slots_col.document(sid), None, False) for sid in previous_slots.get(sku, {}))
         old_status = previous_availability.get(sku, {}).get("status")
         if old_status != "out":
             changes.append(StatusChange(sku=sku, old=old_status, new="out"))
     for issue in diff.issues_to_write:
-        writes.append(
-            (
-                issues_col.document(issue.issue_id),
-                documents.issue_doc(issue, sheet_id=sheet_id, now=now),
-                False,
-            )
+        yield (
+            issues_col.document(issue.issue_id),
+            documents.issue_doc(issue, sheet_id=sheet_id, now=now),
+            False,
         )
-    writes.extend((issues_col.document(issue_id), None, False) for issue_id in diff.issue_ids_to_delete)
-    return writes, changes
+    yield from ((issues_col.document(issue_id), None, False) for issue_id in diff.issue_ids_to_delete)
 
 
 def _slots_of(slots_col: Any, skus: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
