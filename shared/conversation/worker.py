@@ -24,7 +24,7 @@ from shared.conversation.events import event, publish_events
 from shared.conversation.grounding import check_reply
 from shared.conversation.intent import Intent, detect_intent
 from shared.conversation.store import conversation_ref, messages_ref, reply_id
-from shared.errors import PermanentError
+from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.privacy import hash_customer
 from shared.storage import utcnow
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 HISTORY_LIMIT = 8
+STORE_GRACE = timedelta(seconds=60)
 MISSES_BEFORE_HANDOFF = 2
 _YES = re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay|please)\b", re.IGNORECASE)
 
@@ -54,7 +55,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     inbound_ref = messages_ref(tenant.tenant_id, message.wa_id).document(message.message_id)
     inbound = inbound_ref.get()
     if not inbound.exists:
-        raise PermanentError(f"inbound message {message.message_id} is not stored")
+        # The webhook commits and publishes side by side: the commit may land a moment later.
+        if utcnow() - message.received_at < STORE_GRACE:
+            raise TransientError(f"inbound message {message.message_id} is not stored yet")
+        raise PermanentError(f"inbound message {message.message_id} was never stored")
     inbound_doc = inbound.to_dict() or {}
     conversation = conversation_ref(tenant.tenant_id, message.wa_id)
     state = conversation.get().to_dict() or {}

@@ -1,0 +1,212 @@
+"""Webhook benchmark: signed POSTs against the served respond.webhook, beside the floor.
+
+    .venv/bin/python bench/webhook.py            # against a running ./emulator.sh stack (env ports)
+    .venv/bin/python bench/webhook.py --start    # start a stack on TEST_PORT_BASE ports, stop it after
+
+- webhook: `--requests` (2,000) Meta-signed POSTs, one text message each from distinct customers,
+  `--concurrency` (16) client threads over keep-alive connections, to the webhook that
+  functions-framework serves (gunicorn, threads) on the emulators. Each request does what Meta's
+  does: signature check, tenant lookup, one Firestore commit (create the message, merge the
+  conversation), one Pub/Sub publish, 200.
+- floor: the same Firestore commit plus Pub/Sub publish done directly from a client in this
+  process, at the same concurrency, in the same run: what the webhook cannot go below.
+
+While it runs, the `respond-worker` push subscription is switched to pull so the worker does not
+compete for the two cores; afterwards the bench's messages are drained and the push is restored.
+
+Targets (issue 3): webhook p50 <= 1.5 x floor p50; p99 <= 150 ms; >= 200 requests/s.
+Prints a table, then exactly one JSON line with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LOCAL = {
+    "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
+    "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
+    "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
+    "WEBHOOK_PORT": "8081",
+    "WORKER_PORT": "8082",
+    "WHATSAPP_APP_SECRET": "local-app-secret",
+}
+
+
+def use_test_ports() -> None:
+    b = int(os.environ.get("TEST_PORT_BASE", "18000"))
+    os.environ |= {
+        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{b + 80}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{b + 85}",
+        **{k: str(b + d) for k, d in (("WEBHOOK_PORT", 81), ("WORKER_PORT", 82), ("SHEET_PUSH_PORT", 83))},
+        **{k: str(b + d) for k, d in (("SHEET_POLL_PORT", 84), ("ROLLUP_PORT", 86), ("ALERTS_PORT", 87))},
+        **{k: str(b + d) for k, d in (("RESTOCK_PORT", 88), ("OUTBOX_PORT", 89), ("DASHBOARD_PORT", 0))},
+        "RUN_DIR": str(ROOT / ".run" / f"bench-{b}"),
+        "LOCAL_SCHEDULER": "0",
+        "SEED": "0",
+    }
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(pick(0.95), 2),
+        "p99": round(pick(0.99), 2),
+    }
+
+
+def run(label: str, n: int, concurrency: int, one: Callable[[int], None]) -> dict[str, float]:
+    """Run `one(i)` for i in range(n) on `concurrency` threads; latency percentiles and rate."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def timed(i: int) -> None:
+        started = time.perf_counter()
+        one(i)
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            latencies.append(elapsed)
+
+    for i in range(min(50, n)):  # warm-up: connections, caches, publisher batches
+        one(-1 - i)
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(timed, range(n)))
+    wall = time.perf_counter() - started
+    return {**percentiles(latencies), "rps": round(n / wall, 1), "n": n, "label": label}  # type: ignore[dict-item]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start", action="store_true", help="start a stack on TEST_PORT_BASE ports first")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    if args.start:
+        use_test_ports()
+    for key, value in LOCAL.items():
+        os.environ.setdefault(key, value)
+    if args.start:
+        Path(os.environ["RUN_DIR"]).mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(ROOT / "emulator.sh"), "start"], check=True, stdout=subprocess.DEVNULL)
+    try:
+        figures = bench(args.requests, args.concurrency)
+    finally:
+        if args.start:
+            subprocess.run([str(ROOT / "emulator.sh"), "stop"], check=False, stdout=subprocess.DEVNULL)
+    report(figures)
+
+
+def bench(n: int, concurrency: int) -> dict[str, dict[str, float]]:
+    import httpx
+    from google.cloud import firestore
+
+    from devtools.topology import function
+    from shared.cli.chat import meta_payload
+    from shared.clients import firestore_client, subscriber
+    from shared.conversation.store import conversation_ref
+    from shared.events import InboundMessage
+    from shared.pubsub import publish
+    from shared.settings import get_settings
+    from shared.storage import utcnow
+    from shared.tenants import TenantConfig, save_tenant
+    from shared.whatsapp.signature import meta_signature
+
+    tenant_id = f"bench-webhook-{uuid.uuid4().hex[:6]}"
+    phone_number_id = str(900000000000000 + int(uuid.uuid4().int % 10**12))
+    save_tenant(TenantConfig(tenant_id=tenant_id, phone_number_id=phone_number_id, source="file:/dev/null"))
+    project = get_settings().google_cloud_project
+    worker_sub = f"projects/{project}/subscriptions/respond-worker"
+    subscriber().modify_push_config(request={"subscription": worker_sub, "push_config": {}})
+    secret = os.environ["WHATSAPP_APP_SECRET"]
+    url = f"http://127.0.0.1:{os.environ['WEBHOOK_PORT']}/"
+    local = threading.local()
+    run_id = uuid.uuid4().hex[:8]
+
+    def post(i: int) -> None:
+        client = getattr(local, "client", None) or httpx.Client(timeout=10)
+        local.client = client
+        wa_id = f"1999{run_id[:4]}{i % 100000:06d}".replace("-", "9")
+        body = json.dumps(
+            meta_payload(phone_number_id, wa_id, f"wamid.bench{run_id}{i}", "hi", None)
+        ).encode()
+        response = client.post(url, content=body, headers={"X-Hub-Signature-256": meta_signature(body, secret),
+                                                           "Content-Type": "application/json"})  # fmt: skip
+        if response.status_code != 200:
+            raise RuntimeError(f"webhook answered {response.status_code}: {response.text}")
+
+    def floor(i: int) -> None:
+        wa_id = f"1888{run_id[:4]}{i % 100000:06d}"
+        now = utcnow()
+        conversation = conversation_ref(tenant_id, wa_id)
+        batch = firestore_client().batch()
+        batch.create(
+            conversation.collection("messages").document(f"floor{run_id}{i}"), {"direction": "in", "at": now}
+        )
+        batch.set(
+            conversation,
+            {"last_inbound_at": now, "pending_inbound": firestore.ArrayUnion([str(i)])},
+            merge=True,
+        )
+        batch.commit()
+        publish("inbound-messages", InboundMessage(tenant_id=tenant_id, wa_id=wa_id, message_id=f"floor{i}"))
+
+    try:
+        floor_figures = run("floor", n, concurrency, floor)
+        webhook_figures = run("webhook", n, concurrency, post)
+    finally:
+        drained = drain(worker_sub)
+        endpoint = function("respond-worker").url
+        subscriber().modify_push_config(
+            request={"subscription": worker_sub, "push_config": {"push_endpoint": endpoint}}
+        )
+        print(f"(drained {drained} bench messages from respond-worker; push restored)", file=sys.stderr)
+    return {"floor": floor_figures, "webhook": webhook_figures}
+
+
+def drain(subscription: str) -> int:
+    from shared.clients import subscriber
+
+    total = 0
+    while True:
+        response = subscriber().pull(request={"subscription": subscription, "max_messages": 1000}, timeout=10)
+        if not response.received_messages:
+            return total
+        ids = [m.ack_id for m in response.received_messages]
+        subscriber().acknowledge(request={"subscription": subscription, "ack_ids": ids})
+        total += len(ids)
+
+
+def report(figures: dict[str, dict[str, float]]) -> None:
+    floor, hook = figures["floor"], figures["webhook"]
+    ratio = round(hook["p50"] / floor["p50"], 2)
+    print(f"{'':<22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'req/s':>9}")
+    for row in (floor, hook):
+        print(f"{row['label']:<22}{row['p50']:>9}{row['p95']:>9}{row['p99']:>9}{row['rps']:>9}")
+    print(f"webhook p50 / floor p50 = {ratio}  (target <= 1.5)")
+    print(f"webhook p99 = {hook['p99']} ms  (target <= 150)")
+    print(f"webhook rate = {hook['rps']} req/s  (target >= 200)")
+    print(json.dumps({
+        "requests": hook["n"], "concurrency": 16,
+        "webhook_p50_ms": hook["p50"], "webhook_p95_ms": hook["p95"], "webhook_p99_ms": hook["p99"],
+        "webhook_rps": hook["rps"], "floor_p50_ms": floor["p50"], "floor_p95_ms": floor["p95"],
+        "floor_p99_ms": floor["p99"], "floor_rps": floor["rps"], "p50_ratio": ratio,
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
