@@ -419,7 +419,11 @@ def _finish(result: PollResult, timer: _Timer) -> PollResult:
 def poll_due_tenants(tick: Tick) -> list[PollResult]:
     """A Scheduler tick: poll `tick.tenant_id`, or every tenant (each a cheap version check when
     its sheet has not changed). One tenant's failure never stops the others."""
-    configs = [get_tenant(tick.tenant_id, fresh=True)] if tick.tenant_id else list_tenants()
+    try:
+        configs = [get_tenant(tick.tenant_id, fresh=True)] if tick.tenant_id else list_tenants()
+    except PermanentError as exc:  # an unknown tenant: retrying the tick cannot help
+        log_event(logger, 40, "poll skipped", tenant=tick.tenant_id, error=str(exc))
+        return []
     results: list[PollResult] = []
     for config in configs:
         try:

@@ -249,3 +249,28 @@ def test_the_demo_catalog_imports(tenant_id: str, emulators: dict[str, str]) -> 
     assert {d["status"] for d in catalog.values()} >= {"in_stock", "low", "out"}
     assert len(docs(tenant_id, "slots")) >= 6
     assert [i["column"] for i in docs(tenant_id, "validation_issues").values()] == ["price"]
+
+
+def test_cli_poll_json_prints_one_object(tenant_id: str, shop: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "shared.cli", "poll", "--tenant", tenant_id, "--json"]
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(first.stdout)
+    assert {k: result[k] for k in ("rows", "valid", "invalid", "unchanged")} == {
+        "rows": 12, "valid": 12, "invalid": 0, "unchanged": 0,
+    }  # fmt: skip
+    assert result["written"] > 24 and result["duration_ms"] > 0
+    again = json.loads(subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120).stdout)
+    assert (again["written"], again["unchanged"]) == (0, 12)
+    summary = subprocess.run(command[:-1], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "rows 12" in summary.stdout and "written 0" in summary.stdout
+
+
+def test_a_tick_for_an_unknown_tenant_is_dropped_not_retried(emulators: dict[str, str]) -> None:
+    from shared.events import Tick
+    from shared.sheets.poll import poll_due_tenants
+
+    assert poll_due_tenants(Tick(tenant_id="no-such-tenant-for-tick")) == []
