@@ -5,14 +5,14 @@
 
 Needs a running stack (`./emulator.sh start`, or any stack started with TEST_PORT_BASE): it reads
 FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST, SHEET_PUSH_PORT and SHEET_PUSH_SECRET, defaulting
-to the local ports. For each size it writes a CSV sheet, then measures with the code the function
-runs (`shared.sheets.poll.poll_tenant`): the first import; an unchanged re-poll (version check);
-an unchanged re-poll forced through the content hashes; a re-poll after 1% of the rows had their
-price edited; and the naive baseline (read, interpret and rewrite every row's catalog document,
-through the same writer). The diff figure is read + hash-state load + diff of the 1% poll;
-its peak memory is measured separately with tracemalloc. Push latency: an edit saved to the
-sheet file, a signed POST to the served push function, until an `on_snapshot` listener sees the
-new price. Prints a table, then one JSON line.
+to the local ports; takes about 4 minutes. For each size it writes a CSV sheet, then measures
+with the code the function runs (`shared.sheets.poll.poll_tenant`): the first import; an
+unchanged re-poll (version check); an unchanged re-poll forced through the content hashes; a
+re-poll after 1% of the rows had their price edited; and the naive baseline (read, interpret and
+rewrite every row's catalog document, through the same writer). The diff figure is state read +
+file read + hash-state load + diff of the 1% poll; its peak memory is measured separately with
+tracemalloc. Push latency: an edit saved to the sheet file, a signed POST to the served push
+function, until an `on_snapshot` listener sees the new price. Prints a table, then one JSON line.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ class HeaderMap:
     """Where each canonical column sits (0-based), plus the currency a price header names."""
 
     positions: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # column -> the header as the sheet writes it
     price_currency: str | None = None
     unknown: list[str] = field(default_factory=list)
 
@@ -73,6 +74,7 @@ def map_headers(headers: list[str]) -> HeaderMap:
                 result.unknown.append(header.strip())
             continue
         result.positions[column] = index
+        result.names[column] = header.strip()
         if column == "price":
             result.price_currency = currency
     return result

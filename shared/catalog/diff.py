@@ -99,7 +99,11 @@ def diff_rows(
         sku = keys[number]
         if sku in first_row:
             duplicates[number] = Issue(
-                row=number, column="sku", value=sku, problem=f"duplicate SKU (row {first_row[sku]} wins)"
+                row=number,
+                column="sku",
+                value=sku,
+                problem=f"duplicate SKU (row {first_row[sku]} wins)",
+                header=header.names.get("sku"),
             )
             continue
         first_row[sku] = number

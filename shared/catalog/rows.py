@@ -31,6 +31,7 @@ class Issue(BaseModel):
     column: str
     value: str
     problem: str
+    header: str | None = Field(default=None, description="the column's header as the sheet writes it")
 
     @property
     def issue_id(self) -> str:
@@ -108,7 +109,9 @@ def interpret_row(
     issues: list[Issue] = []
 
     def problem(column: str, value: str, text: str) -> None:
-        issues.append(Issue(row=row_number, column=column, value=value, problem=text))
+        issues.append(
+            Issue(row=row_number, column=column, value=value, problem=text, header=header.names.get(column))
+        )
 
     name = cell("name")
     if not name:

@@ -197,6 +197,7 @@ def test_a_bad_row_becomes_an_issue_and_the_rest_lands(tenant_id: str, shop: Pat
         (6, "stock", "-1", "stock is negative"),
         (9, "sku", "SKU-007", "duplicate SKU (row 8 wins)"),
     }
+    assert issues["r6-price"]["header"] == "Price (USD)"  # as the owner sees it in the sheet
     poll_tenant(tenant_id, force=True)
     assert len(docs(tenant_id, "validation_issues")) == 4  # deterministic ids: no duplicates
 
