@@ -200,12 +200,23 @@ def report(figures: dict[str, dict[str, float]]) -> None:
     print(f"webhook p50 / floor p50 = {ratio}  (target <= 1.5)")
     print(f"webhook p99 = {hook['p99']} ms  (target <= 150)")
     print(f"webhook rate = {hook['rps']} req/s  (target >= 200)")
-    print(json.dumps({
-        "requests": hook["n"], "concurrency": 16,
-        "webhook_p50_ms": hook["p50"], "webhook_p95_ms": hook["p95"], "webhook_p99_ms": hook["p99"],
-        "webhook_rps": hook["rps"], "floor_p50_ms": floor["p50"], "floor_p95_ms": floor["p95"],
-        "floor_p99_ms": floor["p99"], "floor_rps": floor["rps"], "p50_ratio": ratio,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "requests": hook["n"],
+                "concurrency": 16,
+                "webhook_p50_ms": hook["p50"],
+                "webhook_p95_ms": hook["p95"],
+                "webhook_p99_ms": hook["p99"],
+                "webhook_rps": hook["rps"],
+                "floor_p50_ms": floor["p50"],
+                "floor_p95_ms": floor["p95"],
+                "floor_p99_ms": floor["p99"],
+                "floor_rps": floor["rps"],
+                "p50_ratio": ratio,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,10 +15,7 @@ def event(kind: str, key: str, **fields: Any) -> ConversationEvent:
 
 
 def publish_events(events: list[ConversationEvent]) -> None:
-    """Publish `events` and wait for all of them (batched by the publisher client)."""
-    from shared.pubsub import publish
+    """Publish `events` together in one Publish RPC (the worker waits for them anyway)."""
+    from shared.pubsub import publish_now
 
-    topic = get_settings().topic_conversation_events
-    futures = [publish(topic, e, wait=False) for e in events]
-    for future in futures:
-        future.result(timeout=30)
+    publish_now(get_settings().topic_conversation_events, list(events))

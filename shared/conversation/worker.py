@@ -30,9 +30,12 @@ from shared.privacy import hash_customer
 from shared.storage import utcnow
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from shared.conversation.context import ReplyContext
     from shared.conversation.offline import ReplyPlan
     from shared.events import ConversationEvent, InboundMessage
+    from shared.providers.base import Provider
     from shared.providers.router import RouterResult
     from shared.settings import Settings
     from shared.tenants import TenantConfig
@@ -52,16 +55,19 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     settings = settings or get_settings()
     tenant = get_tenant(message.tenant_id)
     customer = hash_customer(tenant.tenant_id, message.wa_id)
+    from shared.clients import firestore_client
+
+    conversation = conversation_ref(tenant.tenant_id, message.wa_id)
     inbound_ref = messages_ref(tenant.tenant_id, message.wa_id).document(message.message_id)
-    inbound = inbound_ref.get()
+    snaps = {s.reference.path: s for s in firestore_client().get_all([inbound_ref, conversation])}
+    inbound, conversation_snap = snaps[inbound_ref.path], snaps[conversation.path]
     if not inbound.exists:
         # The webhook commits and publishes side by side: the commit may land a moment later.
         if utcnow() - message.received_at < STORE_GRACE:
             raise TransientError(f"inbound message {message.message_id} is not stored yet")
         raise PermanentError(f"inbound message {message.message_id} was never stored")
     inbound_doc = inbound.to_dict() or {}
-    conversation = conversation_ref(tenant.tenant_id, message.wa_id)
-    state = conversation.get().to_dict() or {}
+    state = conversation_snap.to_dict() or {}
     events: list[ConversationEvent] = [
         event(
             "message_in",
@@ -78,7 +84,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         time.sleep(wait)
         state = conversation.get().to_dict() or {}
     pending = list(state.get("pending_inbound", []))
-    burst = _pending_burst(tenant.tenant_id, message.wa_id, pending)
+    if pending == [message.message_id]:
+        burst = [(message.message_id, inbound_doc)]  # the usual case: a single message, already read
+    else:
+        burst = _pending_burst(tenant.tenant_id, message.wa_id, pending)
     if message.message_id not in pending or not burst or burst[-1][0] != message.message_id:
         publish_events(events)  # answered already, or a newer message of the burst answers
         return None
@@ -87,12 +96,15 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         publish_events(events)
         return None
 
-    ctx = _context(tenant, message.wa_id, burst, state)
+    from shared.providers.registry import configured_providers
+
+    providers = configured_providers(settings)
+    ctx = _context(tenant, message.wa_id, burst, state, with_history=bool(providers))
     from shared.conversation.offline import plan_reply
 
     plan = plan_reply(ctx)
     started = time.perf_counter()
-    text, provider, routed, grounded = _words(tenant, settings, ctx, plan)
+    text, provider, routed, grounded = _words(tenant, providers, ctx, plan)
     latency_ms = (time.perf_counter() - started) * 1000
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
@@ -109,8 +121,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         provider=provider,
         in_reply_to=message.message_id,
         extra={"covers": [mid for mid, _ in burst], "intent": ctx.intent, "grounded": grounded},
+        conversation=state,
+        conversation_update=_state_change(ctx, plan, burst, handoff),
     )
-    _update_state(conversation, ctx, plan, burst, handoff)
     events += _reply_events(
         tenant,
         customer,
@@ -170,7 +183,12 @@ def _history(tenant_id: str, wa_id: str, exclude: set[str]) -> tuple[tuple[str, 
 
 
 def _context(
-    tenant: TenantConfig, wa_id: str, burst: list[tuple[str, dict[str, Any]]], state: dict[str, Any]
+    tenant: TenantConfig,
+    wa_id: str,
+    burst: list[tuple[str, dict[str, Any]]],
+    state: dict[str, Any],
+    *,
+    with_history: bool,
 ) -> ReplyContext:
     from shared.conversation.context import ReplyContext, free_slots, gather_items
     from shared.conversation.safety import looks_like_injection
@@ -213,7 +231,7 @@ def _context(
         alternatives=alternatives,
         upsell=upsell,
         slots=slots,
-        history=_history(tenant.tenant_id, wa_id, {mid for mid, _ in burst}),
+        history=_history(tenant.tenant_id, wa_id, {mid for mid, _ in burst}) if with_history else (),
         state=state,
         sheets_stale=stale,
         injection=looks_like_injection(text),
@@ -221,16 +239,14 @@ def _context(
 
 
 def _words(
-    tenant: TenantConfig, settings: Settings, ctx: ReplyContext, plan: ReplyPlan
+    tenant: TenantConfig, providers: Mapping[str, Provider], ctx: ReplyContext, plan: ReplyPlan
 ) -> tuple[str, str, RouterResult | None, bool]:
     """(reply text, provider name or "offline", the router result, grounded?)."""
     offline_text = plan.message.text
     if plan.llm_allowed and not ctx.injection:
         from shared.conversation.context import build_prompt
-        from shared.providers.registry import configured_providers
         from shared.providers.router import route
 
-        providers = configured_providers(settings)
         if providers:
             result = route(tenant.tenant_id, tenant.provider_policy, providers, build_prompt(ctx, plan.notes))
             if result.reply is not None:
@@ -265,13 +281,10 @@ def _low_confidence(plan: ReplyPlan, state: dict[str, Any]) -> bool:
     return not plan.matched and int(state.get("misses", 0)) + 1 >= MISSES_BEFORE_HANDOFF
 
 
-def _update_state(
-    conversation: Any,
-    ctx: ReplyContext,
-    plan: ReplyPlan,
-    burst: list[tuple[str, dict[str, Any]]],
-    handoff: bool,
-) -> None:
+def _state_change(
+    ctx: ReplyContext, plan: ReplyPlan, burst: list[tuple[str, dict[str, Any]]], handoff: bool
+) -> dict[str, Any]:
+    """The conversation fields this reply changes (written with the reply's preview, in one go)."""
     from google.cloud import firestore
 
     change: dict[str, Any] = {
@@ -291,7 +304,7 @@ def _update_state(
         change["upsold"] = True
     if plan.rating is not None:
         change["rated"] = True
-    conversation.update(change)
+    return change
 
 
 def _reply_events(

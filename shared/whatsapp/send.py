@@ -102,9 +102,13 @@ def send_and_store(
     in_reply_to: str | None = None,
     template: str = TEMPLATE_NOTIFICATION,
     extra: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
+    conversation_update: dict[str, Any] | None = None,
 ) -> Delivery:
     """Send `message` once under the outbound id `message_id` and store it in the conversation.
 
+    `conversation` is the conversation document when the caller has just read it (saves a read);
+    `conversation_update` is merged into the conversation in the same write as the preview.
     A second call with the same `message_id` sends nothing and returns the first result
     (`duplicate=True`). Raises TransientError when the channel should be retried later.
     """
@@ -112,9 +116,13 @@ def send_and_store(
 
     from shared.conversation.store import conversation_ref, messages_ref, preview, window_open
 
-    conversation = conversation_ref(tenant.tenant_id, wa_id)
+    conversation_doc = conversation_ref(tenant.tenant_id, wa_id)
     ref = messages_ref(tenant.tenant_id, wa_id).document(message_id)
     now = utcnow()
+    if conversation is None:
+        snapshot = conversation_doc.get()
+        conversation = snapshot.to_dict() if snapshot.exists else None
+    is_open = window_open(conversation, now)
     doc: dict[str, Any] = {
         "direction": "out",
         "in_reply_to": in_reply_to,
@@ -126,39 +134,55 @@ def send_and_store(
         **message.document(),
         **(extra or {}),
     }
-    try:
-        ref.create(doc)
-    except AlreadyExists:
-        stored = ref.get().to_dict() or {}
-        if stored.get("status") != "queued":
-            return Delivery(
-                message_id,
-                stored.get("channel", tenant.channel),
-                stored.get("provider_message_id"),
-                stored["status"],
-                stored.get("type") == "template",
-                duplicate=True,
-                text=stored.get("text", ""),
+    if tenant.channel == "sandbox":
+        # No network: the stored document is the delivery, so it is created already sent.
+        sent = message if is_open or message.template else as_template(message, template)
+        provider_message_id: str = f"sandbox.{uuid.uuid4().hex}"
+        doc |= {
+            "status": "sent",
+            "sent_at": now,
+            "provider_message_id": provider_message_id,
+            **sent.document(),
+        }
+        try:
+            ref.create(doc)
+        except AlreadyExists:
+            return _already_sent(ref, tenant, message_id, conversation_doc, conversation_update)
+    else:
+        try:
+            ref.create(doc)
+        except AlreadyExists:
+            stored = ref.get().to_dict() or {}
+            if stored.get("status") != "queued":
+                return _already_sent(ref, tenant, message_id, conversation_doc, conversation_update, stored)
+            if stored.get("claimed_at") and now - stored["claimed_at"] < STALE_CLAIM:
+                raise TransientError(f"outbound {message_id} is being sent by another attempt") from None
+            ref.update({"claimed_at": now})
+        try:
+            sent, provider_message_id = deliver(
+                tenant, wa_id, message, window_open=is_open, template=template
             )
-        if stored.get("claimed_at") and now - stored["claimed_at"] < STALE_CLAIM:
-            raise TransientError(f"outbound {message_id} is being sent by another attempt") from None
-        ref.update({"claimed_at": now})
-    snapshot = conversation.get()
-    is_open = window_open(snapshot.to_dict() if snapshot.exists else None, now)
-    try:
-        sent, provider_message_id = deliver(tenant, wa_id, message, window_open=is_open, template=template)
-    except TransientError:
-        ref.update({"claimed_at": None})  # the retry may send at once
-        raise
-    except PermanentError as exc:
-        ref.update({"status": "failed", "error": str(exc)[:300]})
-        raise
-    status = "sent"
-    ref.update(
-        {"status": status, "sent_at": utcnow(), "provider_message_id": provider_message_id, **sent.document()}
-    )
-    conversation.set(
-        {"last_message_at": now, "last_outbound_at": now, "last_message_preview": preview(sent.text)},
+        except TransientError:
+            ref.update({"claimed_at": None})  # the retry may send at once
+            raise
+        except PermanentError as exc:
+            ref.update({"status": "failed", "error": str(exc)[:300]})
+            raise
+        ref.update(
+            {
+                "status": "sent",
+                "sent_at": utcnow(),
+                "provider_message_id": provider_message_id,
+                **sent.document(),
+            }
+        )
+    conversation_doc.set(
+        {
+            "last_message_at": now,
+            "last_outbound_at": now,
+            "last_message_preview": preview(sent.text),
+            **(conversation_update or {}),
+        },
         merge=True,
     )
     log_event(
@@ -172,7 +196,30 @@ def send_and_store(
         provider=provider,
     )
     return Delivery(
-        message_id, tenant.channel, provider_message_id, status, sent.template is not None, text=sent.text
+        message_id, tenant.channel, provider_message_id, "sent", sent.template is not None, text=sent.text
+    )
+
+
+def _already_sent(
+    ref: Any,
+    tenant: TenantConfig,
+    message_id: str,
+    conversation_doc: Any,
+    conversation_update: dict[str, Any] | None,
+    stored: dict[str, Any] | None = None,
+) -> Delivery:
+    """The Delivery of an outbound message sent by an earlier attempt (finishing its bookkeeping)."""
+    stored = stored if stored is not None else ref.get().to_dict() or {}
+    if conversation_update:
+        conversation_doc.set(conversation_update, merge=True)
+    return Delivery(
+        message_id,
+        stored.get("channel", tenant.channel),
+        stored.get("provider_message_id"),
+        stored.get("status", "sent"),
+        stored.get("type") == "template",
+        duplicate=True,
+        text=stored.get("text", ""),
     )
 
 

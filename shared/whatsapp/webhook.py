@@ -27,6 +27,7 @@ from shared.errors import ConfigError
 from shared.events import InboundMessage
 from shared.log import get_logger, log_event
 from shared.privacy import hash_customer
+from shared.pubsub import publish_now
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
 from shared.whatsapp.inbound import InboundRecord, from_meta, from_twilio, strip_whatsapp_prefix
@@ -212,7 +213,7 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     # The commit and the publish run side by side (one RPC's latency instead of two); Meta gets
     # its 200 only when both succeeded. A worker that is told before the commit lands waits for
     # it (see shared.conversation.worker), so nothing is answered that was not stored.
-    published = _publisher_pool().submit(publish_now, get_settings().topic_inbound_messages, message)
+    published = _publisher_pool().submit(publish_now, get_settings().topic_inbound_messages, [message])
     duplicate = False
     try:
         batch.commit()
@@ -237,26 +238,6 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
 @cache
 def _publisher_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-publish")
-
-
-def publish_now(topic: str, message: InboundMessage) -> None:
-    """Publish one message with a single Publish RPC.
-
-    The batching publisher would hold each message for its batching window and start a commit
-    thread; the webhook has exactly one message per request and answers Meta only after it is
-    published, so the direct call is both simpler and faster (see bench/webhook.py).
-    """
-    from google.pubsub_v1 import PublisherClient, PubsubMessage
-
-    from shared.clients import publisher
-    from shared.pubsub import topic_path
-
-    PublisherClient.publish(
-        publisher(),
-        topic=topic_path(topic),
-        messages=[PubsubMessage(data=message.model_dump_json().encode())],
-        timeout=10,
-    )
 
 
 def apply_status(
