@@ -13,6 +13,7 @@ import copy
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class StandIn:
     spreadsheets: dict[str, Spreadsheet] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     fail_next: list[int] = field(default_factory=list)  # status codes for the next API calls
+    stall_next: list[float] = field(default_factory=list)  # seconds to stall the next API calls
     tokens_issued: int = 0
 
     def service_account_json(self) -> str:
@@ -131,6 +133,8 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization", "").removeprefix("Bearer ") not in issued:
                 self._error(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
                 return
+            if state.stall_next:
+                time.sleep(state.stall_next.pop(0))
             if state.fail_next:
                 status = state.fail_next.pop(0)
                 self._error(status, "backend error", "UNAVAILABLE" if status >= 500 else "RESOURCE_EXHAUSTED")

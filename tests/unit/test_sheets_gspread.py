@@ -3,6 +3,7 @@ stand-in speaking the OAuth token, Drive v3 and Sheets v4 wire format."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -67,6 +68,20 @@ def test_rate_limit_is_retried_a_bounded_number_of_times(standin: StandIn) -> No
     with pytest.raises(TransientError, match="HTTP 500"):
         source.version()
     assert len(standin.fail_next) == 10 - 4  # four attempts, then it gives up
+
+
+def test_a_stalled_api_times_out_instead_of_hanging(
+    standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHEETS_REQUEST_TIMEOUT_S", "0.3")
+    reset_clients()
+    source = GoogleSheetSource(SHEET, client=build_client(base_delay_s=0.01, max_attempts=2))
+    source.version()  # token fetched
+    standin.stall_next = [2.0, 2.0]
+    started = time.monotonic()
+    with pytest.raises(TransientError, match=r"Timeout"):
+        source.version()
+    assert time.monotonic() - started < 1.5
 
 
 def test_unknown_sheet_is_a_permanent_error(standin: StandIn) -> None:
