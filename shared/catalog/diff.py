@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from shared.catalog.columns import HeaderMap
 from shared.catalog.rows import Context, Interpreted, Issue, clean, interpret_row, slugify
-from shared.catalog.slots import uses_relative_dates
 
 
 class RowState(NamedTuple):
@@ -43,8 +42,8 @@ class DiffResult:
 
 
 def row_hash(row_number: int, cells: Iterable[str], salt: str = "") -> str:
-    """A short content hash of a row's cells (and its position, and for relative slot dates,
-    the day they were resolved on)."""
+    """A short content hash of a row's cells (and its position, and for rows with slots, the day
+    they were resolved on)."""
     text = "\x1f".join(cells)
     return hashlib.blake2b(f"{row_number}\x1e{salt}\x1e{text}".encode(), digest_size=8).hexdigest()
 
@@ -71,8 +70,10 @@ def diff_rows(
     keys: dict[int, str] = {}
     valid_rows: list[int] = []
     for number, cells in rows:
-        relative = slots_at is not None and slots_at < len(cells) and uses_relative_dates(cells[slots_at])
-        digest = row_hash(number, cells, day if relative else "")
+        # Slots depend on today (weekdays roll forward, past slots drop out): such a row is
+        # re-read once a day even when its cells did not change.
+        dated = slots_at is not None and slots_at < len(cells) and bool(cells[slots_at].strip())
+        digest = row_hash(number, cells, day if dated else "")
         hashes[number] = digest
         before = previous.get(number)
         if before is not None and before.hash == digest and not full:

@@ -3,7 +3,7 @@
 Format: entries separated by `;` or new lines, each `WHEN HH:MM [BOOKED/CAPACITY]`, where WHEN is
 an ISO date, `today`, `tomorrow` or a weekday (`Sat` = the next Saturday, today included), e.g.
 `Sat 10:00 1/4; Sat 14:00 0/4; 2025-07-01 09:30 2/2`. Weekdays make a weekly timetable that rolls
-forward by itself. Without `B/C` a slot has capacity 1 and nothing booked.
+forward by itself. Without `B/C` a slot has capacity 1 and nothing booked. Past slots are left out.
 """
 
 from __future__ import annotations
@@ -35,12 +35,6 @@ class Slot(BaseModel):
     @property
     def free(self) -> int:
         return max(self.capacity - self.booked, 0)
-
-
-def uses_relative_dates(cell: str) -> bool:
-    """True when the cell's slots depend on today's date (weekdays, today, tomorrow)."""
-    words = re.findall(r"[a-z]+", cell.lower())
-    return any(w[:3] in _WEEKDAYS or w in ("today", "tomorrow") for w in words)
 
 
 def _resolve_day(when: str, today: date) -> date:
@@ -75,6 +69,8 @@ def parse_slots(cell: str, *, sku: str, today: date) -> list[Slot]:
         booked = int(match["booked"]) if match["booked"] else 0
         if capacity < 1 or booked > capacity:
             raise CellError(f"slot {entry!r} is booked beyond its capacity")
+        if day < today:
+            continue  # a slot in the past cannot be booked any more
         slot = Slot(
             sku=sku,
             date=day.isoformat(),

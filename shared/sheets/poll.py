@@ -31,7 +31,7 @@ from shared.log import get_logger, log_event
 from shared.pubsub import publish
 from shared.settings import get_settings
 from shared.sheets.sources import SheetSource, SourceVersion, open_source
-from shared.sheets.state import load_rows, shard_writes, state_ref
+from shared.sheets.state import load_rows, shard_of, shard_writes, state_ref
 from shared.sheets.writer import Write, commit
 from shared.storage import tenant_collection, utcnow
 from shared.tenants import TenantConfig, get_tenant, list_tenants
@@ -282,7 +282,7 @@ def _state_doc(
         "invalid": diff.invalid,
         "columns": sorted(columns),
         "unknown_columns": unknown,
-        "shards": len({n // 5000 for n in diff.state}),
+        "shards": len({shard_of(n) for n in diff.state}),
         "stale": False,
         "stale_after_minutes": config.alert_thresholds.stale_after_minutes,
         "anomaly": None,

@@ -79,3 +79,15 @@ def test_changed_settings_reinterpret_everything() -> None:
     result = diff_rows(sheet(20), HEADER, first.state, stricter, full=True)
     assert len(result.to_write) == 20
     assert result.to_write[7].row is not None and result.to_write[7].row.status == "low"
+
+
+def test_rows_with_slots_are_read_again_on_a_new_day() -> None:
+    header = map_headers(["SKU", "Name", "Price", "Stock", "Slots"])
+    rows = [(2, ["SRV", "Styling", "$60", "", "Thu 10:00 0/2"]), (3, ["P", "Mug", "$5", "3", ""])]
+    first = diff_rows(rows, header, {}, CTX)
+    assert first.to_write[0].slots[0].date == "2026-11-26"
+    same_day = diff_rows(rows, header, first.state, CTX)
+    assert same_day.to_write == []
+    next_day = Context(currency="USD", low_stock_threshold=5, today=date(2026, 11, 27))
+    later = diff_rows(rows, header, first.state, next_day)
+    assert [(i.row.sku, i.slots[0].date) for i in later.to_write if i.row] == [("SRV", "2026-12-03")]

@@ -62,14 +62,23 @@ def test_sku_with_slash_is_refused() -> None:
 
 def test_service_slots_roll_forward_from_weekdays() -> None:
     out = interpret(
-        ["SRV-1", "Styling", "", "$60", "", "", "Service", "Sat 10:00 1/2; Wed 09:30 2/2; 2026-12-01 14:00"]
+        [
+            "SRV-1",
+            "Styling",
+            "",
+            "$60",
+            "",
+            "",
+            "Service",
+            "Sat 10:00 1/2; Wed 09:30 2/2; 2026-12-01 14:00; 2026-11-20 9:00",
+        ]
     )
     assert out.row is not None and out.row.kind == "service" and out.row.status == "in_stock"
     assert [(s.date, s.start, s.capacity, s.booked, s.free) for s in out.slots] == [
         ("2026-11-25", "09:30", 2, 2, 0),
         ("2026-11-28", "10:00", 2, 1, 1),
         ("2026-12-01", "14:00", 1, 0, 1),
-    ]
+    ]  # the slot of 20 November is past: left out
     full = interpret(["SRV-1", "Styling", "", "$60", "", "", "Service", "Sat 10:00 2/2"])
     assert full.row is not None and full.row.status == "out"
     bad = interpret(["SRV-1", "Styling", "", "$60", "", "", "Service", "someday 3/2"])
