@@ -64,6 +64,7 @@ class StandIn:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     fail_next: list[int] = field(default_factory=list)  # status codes for the next API calls
     stall_next: list[float] = field(default_factory=list)  # seconds to stall the next API calls
+    retry_after: str | None = None  # Retry-After header on injected failures
     tokens_issued: int = 0
 
     def service_account_json(self) -> str:
@@ -93,6 +94,8 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
         def _send(self, status: int, body: dict[str, Any]) -> None:
             raw = json.dumps(body).encode()
             self.send_response(status)
+            if status in (429, 503) and state.retry_after is not None:
+                self.send_header("Retry-After", state.retry_after)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()

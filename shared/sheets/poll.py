@@ -250,8 +250,10 @@ def _slots_of(slots_col: Any, skus: list[str]) -> dict[str, dict[str, dict[str, 
 
 
 def _heartbeat_due(meta: dict[str, Any], now: datetime) -> bool:
+    """Confirm freshness at most every 10 minutes, and at once after a failure or staleness."""
     last = meta.get("last_checked_at")
-    return last is None or now - last >= HEARTBEAT or bool(meta.get("stale"))
+    recovering = bool(meta.get("stale") or meta.get("last_error") or meta.get("consecutive_failures"))
+    return last is None or now - last >= HEARTBEAT or recovering
 
 
 def _state_doc(
@@ -273,6 +275,7 @@ def _state_doc(
         "modified_time": version.modified_time,
         "config": _fingerprint(config),
         "last_poll_at": now,
+        "last_attempt_at": now,
         "last_poll_id": result.poll_id,
         "last_checked_at": now,
         "last_change_at": now if changed else meta.get("last_change_at"),
@@ -302,7 +305,12 @@ def _unchanged(
     result.unchanged = result.rows
     result.anomaly = meta.get("anomaly")
     if _heartbeat_due(meta, now):
-        ref.update({"last_checked_at": now, "stale": False})
+        ref.update(
+            {
+                "last_checked_at": now, "last_poll_at": now, "last_attempt_at": now, "stale": False,
+                "last_error": None, "consecutive_failures": 0,
+            }
+        )  # fmt: skip
         result.written = 1
     return _finish(result, timer)
 
@@ -322,7 +330,7 @@ def _hold_back(
     ref.set(
         {
             "version": version.version,
-            "last_poll_at": now,
+            "last_attempt_at": now,
             "anomaly": anomaly,
             "anomalies": anomalies,
             "last_read_rows": rows,
@@ -358,7 +366,7 @@ def _read_failed(
     )
     ref.set(
         {
-            "last_poll_at": now,
+            "last_attempt_at": now,
             "last_error": str(exc)[:500],
             "last_error_at": now,
             "last_error_kind": "transient" if isinstance(exc, TransientError) else "permanent",

@@ -67,3 +67,28 @@ def test_a_failing_api_is_recorded_not_raised(tenant_id: str, standin: StandIn) 
     assert result.error and "404" in result.error
     state = next(tenant_collection(tenant_id, "sheet_state").stream()).to_dict()
     assert state["last_error_kind"] == "permanent" and state["consecutive_failures"] == 1
+
+
+def test_an_outage_is_recorded_and_cleared_by_the_next_good_check(tenant_id: str, standin: StandIn) -> None:
+    from shared.sheets.gsheets_client import BoundedBackOffHTTPClient
+
+    save_tenant(
+        TenantConfig(tenant_id=tenant_id, phone_number_id=f"pn-{tenant_id}", source=f"gsheets:{SHEET_ID}")
+    )
+    poll_tenant(tenant_id)
+    state_ref = next(tenant_collection(tenant_id, "sheet_state").stream()).reference
+    good_poll_at = state_ref.get().to_dict()["last_poll_at"]
+
+    standin.retry_after = "0"  # honoured by the back-off: keeps the test fast
+    standin.fail_next = [503] * BoundedBackOffHTTPClient.max_attempts  # Drive down for a whole poll
+    failed = poll_tenant(tenant_id)
+    assert failed.error and "503" in failed.error
+    state = state_ref.get().to_dict()
+    assert state["last_error_kind"] == "transient" and state["last_poll_at"] == good_poll_at
+    assert state["last_attempt_at"] > good_poll_at
+
+    recovered = poll_tenant(tenant_id)  # sheet unchanged: no read, one bookkeeping write
+    assert recovered.skipped and recovered.written == 1
+    state = state_ref.get().to_dict()
+    assert state["last_error"] is None and state["consecutive_failures"] == 0
+    assert state["last_poll_at"] > good_poll_at
