@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import re
+import zipfile
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,11 @@ class FileSource:
         raise PermanentError(f"unsupported sheet file type {suffix!r} (use .csv or .xlsx)")
 
     def _csv_values(self) -> list[list[str]]:
-        text = self.path.read_text(encoding="utf-8-sig")
+        raw = self.path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")  # what Excel's "CSV" export writes
         try:
             dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
@@ -74,7 +79,7 @@ class FileSource:
 
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise PermanentError(f"cannot open {self.path}: {exc}") from exc
         try:
             if self.worksheet:

@@ -52,3 +52,13 @@ def test_version_changes_with_the_file_and_a_missing_file_is_permanent(tmp_path:
     path.unlink()
     with pytest.raises(PermanentError, match="not found"):
         source.version()
+
+
+def test_excel_csv_export_and_a_corrupt_workbook(tmp_path: Path) -> None:
+    legacy = tmp_path / "export.csv"
+    legacy.write_bytes("SKU,Name,Price\nA,Crème brûlée set,€12\n".encode("cp1252"))
+    assert FileSource(str(legacy)).read().rows == [(2, ["A", "Crème brûlée set", "€12"])]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip file")
+    with pytest.raises(PermanentError, match="cannot open"):
+        FileSource(str(broken)).read()
