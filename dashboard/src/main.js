@@ -57,6 +57,7 @@ function signInForm(submit) {
 async function boot() {
   const config = await loadConfig();
   const session = await openSession(config, { onSignInNeeded: signInForm });
+  performance.mark("session-open");
   document.getElementById("view-signin").hidden = true;
   document.getElementById("tenant-label").textContent = `· ${session.tenant}`;
   document.title = `${session.tenant} — WhatsApp CRM`;

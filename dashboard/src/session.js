@@ -7,6 +7,7 @@
 // `tenant` custom claim selects the tenant.
 import { initializeApp } from "firebase/app";
 import { connectFirestoreEmulator, initializeFirestore } from "firebase/firestore";
+import { connectFirestoreEmulator as connectLiteEmulator, getFirestore as getLiteFirestore } from "firebase/firestore/lite";
 
 async function fetchJson(url) {
   const response = await fetch(url, { cache: "no-store" });
@@ -27,13 +28,16 @@ export async function loadConfig() {
 export async function openSession(config, { onSignInNeeded } = {}) {
   const app = initializeApp(config.firebase);
   const db = initializeFirestore(app, {});
+  const lite = getLiteFirestore(app); // one-shot reads over REST (see live.js)
   if (config.mode === "emulator") {
     // Locally any tenant can be looked at (tests and benchmarks use their own): ?tenant=ID.
     const tenant = new URLSearchParams(location.search).get("tenant") || config.tenant;
     const uid = config.staffUid || "local-staff";
     const { host, port } = config.firestoreEmulator;
-    connectFirestoreEmulator(db, host, port, { mockUserToken: { user_id: uid, tenant } });
-    return { db, tenant, uid, config, signOut: null };
+    const mockUserToken = { user_id: uid, tenant };
+    connectFirestoreEmulator(db, host, port, { mockUserToken });
+    connectLiteEmulator(lite, host, port, { mockUserToken });
+    return { db, lite, tenant, uid, config, signOut: null };
   }
   // Firebase Authentication is loaded only in the cloud, keeping the local bundle lean.
   const auth = await import("firebase/auth");
@@ -54,5 +58,5 @@ export async function openSession(config, { onSignInNeeded } = {}) {
     await auth.signOut(instance);
     throw new Error("this account has no staff access (no tenant claim); ask the administrator");
   }
-  return { db, tenant, uid: user.uid, config, signOut: () => auth.signOut(instance).then(() => location.reload()) };
+  return { db, lite, tenant, uid: user.uid, config, signOut: () => auth.signOut(instance).then(() => location.reload()) };
 }

@@ -4,6 +4,7 @@
 // The item table is windowed: only the rows in view (plus a margin) are in the DOM, so 10,000
 // items render as fast as 50 and a stock change re-renders a few dozen rows, not the catalog.
 import { collection, doc, onSnapshot } from "firebase/firestore";
+import { watchCollection } from "../live.js";
 import { esc, formatDateTime, formatMoney, formatNumber, h, timeAgo } from "../format.js";
 
 const ROW_HEIGHT = 40; // px; must match `.catalog-table tbody tr` in style.css
@@ -21,7 +22,7 @@ const COLUMNS = [
   { key: "updated", label: "Updated", cls: "wide-only" },
 ];
 
-export function mountCatalog(section, { db, tenant }) {
+export function mountCatalog(section, { db, lite, tenant }) {
   const base = `tenants/${tenant}`;
   const items = new Map(); // sku -> catalog doc
   const availability = new Map(); // sku -> availability doc
@@ -226,29 +227,36 @@ export function mountCatalog(section, { db, tenant }) {
 
   // Listener updates are applied to the maps and rendered immediately: a sheet edit should reach
   // the screen in the same task that delivered it.
-  onSnapshot(
-    collection(db, `${base}/catalog`),
-    (snap) => {
-      for (const change of snap.docChanges()) {
-        if (change.type === "removed") items.delete(change.doc.id);
-        else items.set(change.doc.id, change.doc.data());
-      }
+  const applyTo = (map) => (changes) => {
+    for (const c of changes) {
+      if (c.type === "removed") map.delete(c.id);
+      else map.set(c.id, c.data);
+    }
+  };
+  const applyItems = applyTo(items);
+  watchCollection({
+    db,
+    lite,
+    path: `${base}/catalog`,
+    apply: (changes, { initial }) => {
+      applyItems(changes);
+      if (initial) performance.mark("catalog-snapshot");
       catalogLoaded = true;
       refresh();
     },
-    fail("the catalog"),
-  );
-  onSnapshot(
-    collection(db, `${base}/availability`),
-    (snap) => {
-      for (const change of snap.docChanges()) {
-        if (change.type === "removed") availability.delete(change.doc.id);
-        else availability.set(change.doc.id, change.doc.data());
-      }
-      refresh();
+    onError: fail("the catalog"),
+  });
+  const applyAvailability = applyTo(availability);
+  watchCollection({
+    db,
+    lite,
+    path: `${base}/availability`,
+    apply: (changes) => {
+      applyAvailability(changes);
+      if (catalogLoaded) refresh();
     },
-    fail("availability"),
-  );
+    onError: fail("availability"),
+  });
   onSnapshot(doc(db, base), (snap) => {
     tenantDoc = snap.data() || {};
     refresh();
