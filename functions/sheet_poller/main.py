@@ -5,7 +5,7 @@ from typing import Any
 
 import functions_framework
 
-from shared.errors import BadRequest, PermanentError, TransientError
+from shared.errors import BadRequest, ConfigError, PermanentError, TransientError
 from shared.events import Tick
 from shared.log import get_logger, log_event
 from shared.pubsub import decode_cloud_event
@@ -37,6 +37,9 @@ def push(request: Any) -> tuple[dict[str, Any], int]:
         result = handle_push(request.get_data(), request.headers.get(SIGNATURE_HEADER))
     except BadRequest as exc:
         return {"error": exc.reason}, exc.status
+    except ConfigError as exc:
+        log_event(logger, 50, "push misconfigured", error=str(exc))
+        return {"error": "the push endpoint is not configured"}, 500
     except PermanentError as exc:
         log_event(logger, 30, "push refused", error=str(exc))
         return {"error": str(exc)}, 404

@@ -30,6 +30,7 @@ from shared.errors import BadRequest
 from shared.settings import require
 from shared.sheets.poll import PollResult, poll_tenant
 from shared.storage import tenant_collection, utcnow
+from shared.tenants import get_tenant
 
 SIGNATURE_HEADER = "X-Sheet-Signature"
 MAX_SKEW_S = 300
@@ -76,6 +77,7 @@ def handle_push(body: bytes, signature_header: str | None) -> PollResult:
         raise BadRequest(f"malformed push body: {exc.errors()[0]['msg']}", 400) from None
     from google.api_core.exceptions import AlreadyExists
 
+    get_tenant(request.tenant)  # unknown tenant: PermanentError (404), before anything is written
     now = utcnow()
     try:
         # Kept an hour (a TTL policy on expires_at cleans up); the timestamp window is 5 minutes.
