@@ -157,7 +157,10 @@ start() {
   while read -r name source target signature port; do
     # Each server gets its own runtime dir: gunicorn's control socket would collide otherwise.
     mkdir -p "$RUN_DIR/xdg-$name"
-    XDG_RUNTIME_DIR="$RUN_DIR/xdg-$name" start_bg "fn-$name" "$VENV/bin/functions-framework" --source="$source" --target="$target" \
+    # The WhatsApp webhook answers Meta in line: two gunicorn processes (one GIL each) use both
+    # cores; bench/webhook.py measures the difference.
+    workers=1; [ "$name" = "respond-webhook" ] && workers="${WEBHOOK_WORKERS:-2}"
+    WORKERS="$workers" XDG_RUNTIME_DIR="$RUN_DIR/xdg-$name" start_bg "fn-$name" "$VENV/bin/functions-framework" --source="$source" --target="$target" \
       --signature-type="$signature" --host=127.0.0.1 --port="$port"
   done < <("$PY" -m devtools.topology functions)
   while read -r name _ _ _ port; do
