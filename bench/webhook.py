@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import http.client
 import json
 import os
 import statistics
@@ -112,7 +113,6 @@ def main() -> None:
 
 
 def bench(n: int, concurrency: int) -> dict[str, dict[str, float]]:
-    import httpx
     from google.cloud import firestore
 
     from devtools.topology import function
@@ -133,21 +133,32 @@ def bench(n: int, concurrency: int) -> dict[str, dict[str, float]]:
     worker_sub = f"projects/{project}/subscriptions/respond-worker"
     subscriber().modify_push_config(request={"subscription": worker_sub, "push_config": {}})
     secret = os.environ["WHATSAPP_APP_SECRET"]
-    url = f"http://127.0.0.1:{os.environ['WEBHOOK_PORT']}/"
     local = threading.local()
     run_id = uuid.uuid4().hex[:8]
 
-    def post(i: int) -> None:
-        client = getattr(local, "client", None) or httpx.Client(timeout=10)
-        local.client = client
+    def signed(i: int) -> tuple[bytes, dict[str, str]]:
         wa_id = f"1999{i % 10**8:08d}"
         body = json.dumps(
             meta_payload(phone_number_id, wa_id, f"wamid.bench{run_id}{i}", "hi", None)
         ).encode()
-        headers = {"X-Hub-Signature-256": meta_signature(body, secret), "Content-Type": "application/json"}
-        response = client.post(url, content=body, headers=headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"webhook answered {response.status_code}: {response.text}")
+        return body, {"X-Hub-Signature-256": meta_signature(body, secret), "Content-Type": "application/json"}
+
+    # Meta builds and signs its requests on its own machines: do it before the clock starts, and
+    # use the standard library's lean HTTP client, so the client steals little CPU from the server.
+    requests = {i: signed(i) for i in range(-50, n)}
+    port = int(os.environ["WEBHOOK_PORT"])
+
+    def post(i: int) -> None:
+        connection = getattr(local, "connection", None) or http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=10
+        )
+        local.connection = connection
+        body, headers = requests[i]
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"webhook answered {response.status}: {text!r}")
 
     def floor(i: int) -> None:
         wa_id = f"1888{i % 10**8:08d}"

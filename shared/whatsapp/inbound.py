@@ -31,19 +31,25 @@ class InboundRecord(BaseModel):
     channel: str = "meta"
 
     def document(self, received_at: datetime) -> dict[str, Any]:
-        """The Firestore document stored under `messages/{message_id}`."""
-        return {
+        """The Firestore document stored under `messages/{message_id}`.
+
+        A plain text message is fully described by its text; every other type also keeps the
+        provider's whole message (`raw`), so nothing a customer sent is lost. Absent fields are
+        left out (each stored field costs encoding time on the webhook's hot path).
+        """
+        doc: dict[str, Any] = {
             "direction": "in",
             "channel": self.channel,
             "type": self.type,
             "text": self.text,
-            "payload": self.payload,
-            "context_id": self.context_id,
             "at": self.sent_at,
             "received_at": received_at,
-            "profile_name": self.profile_name,
-            "raw": self.raw,
         }
+        optional = {"payload": self.payload, "context_id": self.context_id, "profile_name": self.profile_name}
+        doc |= {k: v for k, v in optional.items() if v is not None}
+        if self.type != "text":
+            doc["raw"] = self.raw
+        return doc
 
 
 def _text_of(message: Message) -> tuple[str, str | None]:

@@ -192,21 +192,18 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     batch.create(
         conversation.collection("messages").document(record.message_id), record.document(received_at)
     )
-    batch.set(
-        conversation,
-        {
-            "wa_id": record.wa_id,
-            "customer": customer,
-            "profile_name": record.profile_name,
-            "channel": record.channel,
-            "last_inbound_at": received_at,
-            "window_expires_at": received_at + SERVICE_WINDOW,
-            "last_message_at": received_at,
-            "last_message_preview": preview(record.text or f"[{record.type}]"),
-            "pending_inbound": firestore.ArrayUnion([record.message_id]),
-        },
-        merge=True,
-    )
+    update: dict[str, Any] = {
+        "wa_id": record.wa_id,
+        "customer": customer,
+        "last_inbound_at": received_at,
+        "window_expires_at": received_at + SERVICE_WINDOW,
+        "last_message_at": received_at,
+        "last_message_preview": preview(record.text or f"[{record.type}]"),
+        "pending_inbound": firestore.ArrayUnion([record.message_id]),
+    }
+    if record.profile_name:
+        update["profile_name"] = record.profile_name
+    batch.set(conversation, update, merge=True)
     message = InboundMessage(
         tenant_id=tenant.tenant_id, wa_id=record.wa_id, message_id=record.message_id, received_at=received_at
     )
