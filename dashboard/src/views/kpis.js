@@ -73,6 +73,8 @@ function ms(v) {
   return v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
 }
 
+// Counts: whole-number ticks only, room for 5-digit labels.
+const COUNT_AXIS = { size: 56, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] };
 const utcDay = (date) => date.toISOString().slice(0, 10);
 const utcDate = (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); // period ids are UTC
 
@@ -177,7 +179,7 @@ export function mountKpis(section, { db, tenant }) {
         width,
         height: 220,
         series: [{}, { label: "In", stroke: "#2563eb", width: 2 }, { label: "Out", stroke: "#16a34a", width: 2 }, { label: "Conversations", stroke: "#d97706", width: 2 }],
-        axes: [{}, { size: 40 }],
+        axes: [{}, COUNT_AXIS],
         tzDate: utcDate,
       },
       [x, keys.map((k) => n(days.get(k), "messages_in")), keys.map((k) => n(days.get(k), "messages_out")), keys.map((k) => n(days.get(k), "conversations"))],
@@ -190,7 +192,7 @@ export function mountKpis(section, { db, tenant }) {
         width,
         height: 220,
         series: [{}, { label: "In", stroke: "#2563eb", fill: "rgba(37,99,235,.15)", width: 2 }, { label: "Out", stroke: "#16a34a", width: 2 }],
-        axes: [{}, { size: 40 }],
+        axes: [{}, COUNT_AXIS],
         tzDate: utcDate,
       },
       [hx, hx.map((_, i) => n(hours.get(i), "messages_in")), hx.map((_, i) => n(hours.get(i), "messages_out"))],
