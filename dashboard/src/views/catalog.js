@@ -12,7 +12,7 @@ const OVERSCAN = 10;
 const STATUS_LABEL = { in_stock: "In stock", low: "Low", out: "Out", unknown: "Unknown" };
 const STATUS_RANK = { out: 0, low: 1, unknown: 2, in_stock: 3 };
 const COLUMNS = [
-  { key: "sku", label: "SKU" },
+  { key: "sku", label: "SKU", cls: "phone-hidden" },
   { key: "name", label: "Item" },
   { key: "category", label: "Category", cls: "wide-only" },
   { key: "price", label: "Price", cls: "num" },
@@ -176,8 +176,8 @@ export function mountCatalog(section, { db, lite, tenant }) {
     const inactive = item.active === false ? ' <span class="badge muted">inactive</span>' : "";
     return (
       `<tr data-sku="${esc(sku)}" aria-rowindex="${index + 2}" class="${item.active === false ? "inactive" : ""}">` +
-      `<td class="mono">${esc(sku)}</td>` +
-      `<td title="${esc(item.name)}">${esc(item.name)}${inactive}</td>` +
+      `<td class="mono phone-hidden">${esc(sku)}</td>` +
+      `<td title="${esc(sku)} · ${esc(item.name)}">${esc(item.name)}${inactive}</td>` +
       `<td class="wide-only">${esc(item.category)}</td>` +
       `<td class="num">${esc(formatMoney(item.price_minor, item.currency || currency()))}</td>` +
       `<td class="num stock">${stock === null ? "—" : esc(formatNumber(stock))}</td>` +
