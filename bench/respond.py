@@ -328,7 +328,7 @@ def main() -> None:
         label = (
             "import functions/respond/main.py (s)"
             if entry == "main"
-            else f"  + first-call imports of {entry} (s)"
+            else f"  main.py + first-call imports of {entry} (s)"
         )
         print(f"{label:<58}{seconds:>10}" + ("  <= 0.5" if entry in ("main", "webhook") else ""))
     print(
