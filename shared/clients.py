@@ -14,8 +14,6 @@ from shared.settings import get_settings
 if TYPE_CHECKING:
     import gspread
     import httpx
-    import openai
-    from google import genai
     from google.cloud import firestore, pubsub_v1  # type: ignore[attr-defined]
 
 
@@ -65,29 +63,3 @@ def reset_clients() -> None:
     for factory in (firestore_client, publisher, subscriber, http_client, gspread_client):
         factory.cache_clear()
     get_settings.cache_clear()
-
-
-@cache
-def openai_client(api_key: str, base_url: str | None, timeout_s: float) -> openai.OpenAI:
-    """An OpenAI SDK client (also DeepSeek's OpenAI-compatible API, by `base_url`).
-
-    `max_retries=0` and an explicit timeout: the SDK would otherwise retry twice and wait up to
-    600 s, while the LLM router wants to fall back to the next provider at once.
-    """
-    import openai
-
-    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
-
-
-@cache
-def genai_client(api_key: str, base_url: str | None, timeout_s: float) -> genai.Client:
-    """A google-genai client with a deliberate timeout (milliseconds) and a single attempt."""
-    from google import genai
-    from google.genai import types
-
-    options = types.HttpOptions(
-        timeout=int(timeout_s * 1000), retry_options=types.HttpRetryOptions(attempts=1)
-    )
-    if base_url:
-        options.base_url = base_url
-    return genai.Client(api_key=api_key, http_options=options)

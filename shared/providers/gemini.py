@@ -23,7 +23,7 @@ class Gemini:
     def complete(self, request: ChatRequest) -> ProviderReply:
         from google.genai import errors, types
 
-        from shared.clients import genai_client
+        from shared.providers.sdk_clients import genai_client
 
         client = genai_client(self._api_key, self._base_url, self._timeout_s)
         contents = [

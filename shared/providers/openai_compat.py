@@ -24,7 +24,7 @@ class OpenAICompatible:
     def complete(self, request: ChatRequest) -> ProviderReply:
         import openai
 
-        from shared.clients import openai_client
+        from shared.providers.sdk_clients import openai_client
 
         client = openai_client(self._api_key, self._base_url, self._timeout_s)
         messages = [{"role": "system", "content": request.system}]
