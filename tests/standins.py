@@ -183,3 +183,23 @@ class GraphStandIn(StandIn):
             "contacts": [{"input": body["to"], "wa_id": body["to"]}],
             "messages": [{"id": f"wamid.standin{n}"}],
         }
+
+
+class TwilioStandIn(StandIn):
+    """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
+    `mode="window_closed"` refuses with Twilio's 63016."""
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if self.mode == "window_closed":
+            return 400, {
+                "code": 63016,
+                "message": "Failed to send freeform message because you are outside the allowed window.",
+                "more_info": "https://www.twilio.com/docs/errors/63016",
+                "status": 400,
+            }
+        return 201, {
+            "sid": f"SM{len(self.requests):032d}",
+            "status": "queued",
+            "body": "",
+            "num_segments": "1",
+        }

@@ -143,12 +143,12 @@ def receive_meta(body: bytes, signature: str | None) -> WebhookResponse:
 def receive_twilio(request: WebhookRequest) -> WebhookResponse:
     from urllib.parse import parse_qsl
 
-    token = secret("twilio_auth_token")
-    if token is None:
-        raise ConfigError("missing required setting: set the environment variable TWILIO_AUTH_TOKEN")
     signature = request.headers.get("x-twilio-signature")
     if not signature:
         return WebhookResponse.refuse(401, "missing X-Twilio-Signature")
+    token = secret("twilio_auth_token")
+    if token is None:
+        raise ConfigError("missing required setting: set the environment variable TWILIO_AUTH_TOKEN")
     try:
         form = dict(parse_qsl(request.body.decode(), keep_blank_values=True, strict_parsing=False))
     except UnicodeDecodeError:

@@ -86,3 +86,31 @@ def test_rate_limit_is_retried_later_and_sent_once(tenant_id: str, graph: GraphS
     second = send_and_store(tenant, WA_ID, OutboundMessage(text="hi"), message_id="m3", provider="offline")
     assert first.status == "sent" and second.duplicate
     assert len(graph.requests) == 2  # one refused, one sent; none twice
+
+
+def test_twilio_channel_posts_the_form_with_basic_auth(
+    tenant_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+    from urllib.parse import parse_qs
+
+    from tests.standins import TwilioStandIn
+
+    with TwilioStandIn().running() as api:
+        monkeypatch.setenv("TWILIO_API_BASE", api.url)
+        monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC0123")
+        monkeypatch.setenv("TWILIO_AUTH_TOKEN", "twilio-secret")
+        reset_clients()
+        tenant = make_tenant(tenant_id, channel="twilio")
+        open_window(tenant_id)
+        delivery = send_text(tenant, WA_ID, "Your tailoring session is confirmed", idempotency_key="t1")
+        path, headers, body = api.requests[0]
+        assert path == "/2010-04-01/Accounts/AC0123/Messages.json"
+        assert headers["authorization"] == "Basic " + base64.b64encode(b"AC0123:twilio-secret").decode()
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        assert form == {
+            "From": f"whatsapp:+{tenant.phone_number_id}",
+            "To": f"whatsapp:+{WA_ID}",
+            "Body": "Your tailoring session is confirmed",
+        }
+        assert delivery.provider_message_id == "SM" + "1".zfill(32)
