@@ -16,9 +16,7 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -27,7 +25,7 @@ from shared.errors import ConfigError
 from shared.events import InboundMessage
 from shared.log import get_logger, log_event
 from shared.privacy import hash_customer
-from shared.pubsub import publish_now
+from shared.pubsub import publish
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
 from shared.whatsapp.inbound import InboundRecord, from_meta, from_twilio, strip_whatsapp_prefix
@@ -207,10 +205,10 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     message = InboundMessage(
         tenant_id=tenant.tenant_id, wa_id=record.wa_id, message_id=record.message_id, received_at=received_at
     )
-    # The commit and the publish run side by side (one RPC's latency instead of two); Meta gets
+    # The publish (and its batching window) overlaps the commit instead of following it; Meta gets
     # its 200 only when both succeeded. A worker that is told before the commit lands waits for
     # it (see shared.conversation.worker), so nothing is answered that was not stored.
-    published = _publisher_pool().submit(publish_now, get_settings().topic_inbound_messages, [message])
+    published = publish(get_settings().topic_inbound_messages, message, wait=False)
     duplicate = False
     try:
         batch.commit()
@@ -230,11 +228,6 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
         publish_wait_ms=round((time.perf_counter() - stored) * 1000, 2),
     )
     return not duplicate
-
-
-@cache
-def _publisher_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-publish")
 
 
 def apply_status(
