@@ -192,6 +192,12 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out on a stalled request closes the socket: expected, not an error.
+        return
+
+
 @contextmanager
 def sheets_standin() -> Iterator[StandIn]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -201,7 +207,7 @@ def sheets_standin() -> Iterator[StandIn]:
     public_pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    server = _QuietServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     state = StandIn(base_url=f"http://127.0.0.1:{server.server_address[1]}", key_pem=key_pem)
     server.RequestHandlerClass = _handler(state, public_pem)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
