@@ -160,15 +160,17 @@ def receive_twilio(request: WebhookRequest) -> WebhookResponse:
         )
     from shared.tenants import tenant_for_phone_number
 
-    tenant = tenant_for_phone_number(strip_whatsapp_prefix(form["To"]))
+    # A status callback is about a message we sent (From: our number, To: the customer); an
+    # inbound message comes from the customer to our number.
+    is_status = "MessageStatus" in form and "Body" not in form
+    ours, customer = (form["From"], form["To"]) if is_status else (form["To"], form["From"])
+    tenant = tenant_for_phone_number(strip_whatsapp_prefix(ours))
     if tenant is None:
         return WebhookResponse(200, "ok")
-    if "MessageStatus" in form and "Body" not in form:
+    if is_status:
         status = TWILIO_STATUS.get(form["MessageStatus"])
         if status:
-            apply_status(
-                tenant.tenant_id, strip_whatsapp_prefix(form["To"]), form["MessageSid"], status, None
-            )
+            apply_status(tenant.tenant_id, strip_whatsapp_prefix(customer), form["MessageSid"], status, None)
         return WebhookResponse(200, "ok")
     store_inbound(tenant, from_twilio(form))
     return WebhookResponse(200, "ok")

@@ -64,3 +64,38 @@ def test_twilio_signature_cases(tenant_id: str, twilio_env: None) -> None:
     assert handle_webhook(twilio_request(form, None)).status == 401
     assert handle_webhook(twilio_request(form, "bm90IGl0")).status == 403
     assert messages(tenant_id, "15550008000") == []
+
+
+def test_twilio_status_callback_moves_the_reply_forward(tenant_id: str, twilio_env: None) -> None:
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    inbound = {
+        "MessageSid": "SMin1",
+        "From": "whatsapp:+15550008100",
+        "To": f"whatsapp:+{tenant.phone_number_id}",
+        "Body": "hi",
+        "NumMedia": "0",
+    }
+    assert (
+        handle_webhook(twilio_request(inbound, twilio_signature(URL, inbound, "twilio-test-token"))).status
+        == 200
+    )
+    reply = reply_to(tenant_id, "15550008100", "SMin1")
+
+    def callback(status: str) -> None:
+        form = {
+            "MessageSid": reply["provider_message_id"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "From": f"whatsapp:+{tenant.phone_number_id}",
+            "To": "whatsapp:+15550008100",
+        }
+        assert (
+            handle_webhook(twilio_request(form, twilio_signature(URL, form, "twilio-test-token"))).status
+            == 200
+        )
+
+    callback("read")
+    callback("delivered")  # late, out of order
+    [stored] = [m for m in messages(tenant_id, "15550008100", "out")]
+    assert stored["status"] == "read"
