@@ -18,7 +18,9 @@ FRESH_FIELDS = (
     "last_change_at",
     "last_poll_at",
 )
-ERROR_FIELDS = ("last_error", "error")
+# A held-back read (the no-wipe rule kept the last good catalog) counts as a failed read too:
+# the sheet is not reaching customers, and the owner must look at it.
+ERROR_FIELDS = ("last_error", "error", "anomaly")
 
 
 def _latest(doc: dict[str, Any]) -> datetime | None:
@@ -60,7 +62,7 @@ def sheet_stale(state: TenantState) -> list[Finding]:
 def sheet_read_failed(state: TenantState) -> list[Finding]:
     """The last read of a sheet failed (sheet_state's last error, or the catalog change says so)."""
     errors = {sheet_id: _error(doc) for sheet_id, doc in state.sheet_states.items()}
-    if state.change is not None and state.change.read_failed:
+    if state.change is not None and (state.change.read_failed or state.change.anomaly):
         errors[state.change.sheet_id] = errors.get(state.change.sheet_id) or (
             state.change.anomaly or "the sheet could not be read"
         )

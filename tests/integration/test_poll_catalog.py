@@ -275,3 +275,22 @@ def test_a_tick_for_an_unknown_tenant_is_dropped_not_retried(emulators: dict[str
     from shared.sheets.poll import poll_due_tenants
 
     assert poll_due_tenants(Tick(tenant_id="no-such-tenant-for-tick")) == []
+
+
+def test_a_held_back_read_raises_an_alert_until_the_sheet_is_fixed(tenant_id: str, shop: Path) -> None:
+    from shared.alerts.evaluate import evaluate_tenant
+    from shared.alerts.findings import alert_id_for
+
+    poll_tenant(tenant_id)
+    sheet_id = next(iter(docs(tenant_id, "sheet_state")))
+    alert_id = alert_id_for(f"sheet_read_failed:{sheet_id}")
+    write_csv(shop, rows()[:2])  # a wrong paste: the no-wipe rule holds the catalog back
+    poll_tenant(tenant_id)
+    evaluate_tenant(tenant_id)
+    alert = docs(tenant_id, "alerts")[alert_id]
+    assert alert["status"] == "open" and "kept the last good catalog" in alert["message"]
+
+    write_csv(shop, rows())  # the owner undoes the paste
+    poll_tenant(tenant_id)
+    evaluate_tenant(tenant_id)
+    assert docs(tenant_id, "alerts")[alert_id]["status"] == "resolved"
