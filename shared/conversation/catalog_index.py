@@ -168,6 +168,12 @@ class CatalogIndex:
 
         return sorted(pool, key=rank)[:k]
 
+    def services(self, k: int = 5) -> list[CatalogItem]:
+        """Bookable services, to offer when a booking request matched none."""
+        return sorted(
+            (i for i in self.items.values() if i.kind == "service" and i.available), key=lambda i: i.name
+        )[:k]
+
     def popular(self, k: int = 3) -> list[CatalogItem]:
         """Some in-stock items to offer when nothing matched (highest stock first)."""
         pool = [i for i in self.items.values() if i.available]

@@ -113,7 +113,7 @@ def gather_items(
     if wants_items and (not matched or (first is not None and not first.available)):
         alternatives = index.alternatives(first, text)
         if not alternatives and not matched:
-            alternatives = index.popular()
+            alternatives = index.services() if intent == "booking" else index.popular()
     upsell = None
     if allow_upsell and first is not None and first.available:
         candidates = [a for a in index.alternatives(first, "", k=3) if a.category == first.category]
@@ -137,7 +137,9 @@ def fact_line(item: CatalogItem) -> str:
     price = (
         format_price(item.price_minor, item.currency) if item.price_minor is not None else "price on request"
     )
-    if item.status == "out":
+    if item.kind == "service":
+        stock = "fully booked" if item.status == "out" else "bookable"
+    elif item.status == "out":
         stock = "out of stock"
     elif item.status == "unknown":
         stock = "availability unknown"

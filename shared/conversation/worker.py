@@ -109,10 +109,12 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
+    handoff = plan.handoff or _low_confidence(plan, state)
+    if handoff and not plan.handoff:  # low confidence: say who takes over
+        text += "\nI've also asked a member of our team to help you here."
     outbound = OutboundMessage(
         text=text, buttons=plan.message.buttons, rows=plan.message.rows, list_button=plan.message.list_button
     )
-    handoff = plan.handoff or _low_confidence(plan, state)
     delivery = send_and_store(
         tenant,
         message.wa_id,

@@ -218,3 +218,39 @@ def test_staff_reply_from_the_outbox_is_sent_once(tenant_id: str) -> None:
     time.sleep(2)
     assert len([r for r in replies(tenant_id, wa_id) if r["provider"] == "staff"]) == 1
     assert [m["direction"] for m in messages(tenant_id, wa_id)] == ["in", "out", "out"]
+
+
+def test_two_misses_in_a_row_hand_the_conversation_to_staff(tenant_id: str) -> None:
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    wa_id = "15550017000"
+    first = reply_to(tenant_id, wa_id, say(tenant, wa_id, "do you sell surfboards?"))
+    assert "couldn't find" in first["text"] and "team" not in first["text"]
+    assert not conversation_ref(tenant_id, wa_id).get().to_dict().get("handoff")
+    second = reply_to(tenant_id, wa_id, say(tenant, wa_id, "what about kayak paddles?"))
+    assert "a member of our team" in second["text"]
+    assert conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"] is True
+
+
+def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: str) -> None:
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    slot_id = "SRV-001__2099-01-05T1000"
+    tenant_collection(tenant_id, "slots").document(slot_id).set(
+        {
+            "sku": "SRV-001",
+            "name": "Tailoring Session",
+            "date": "2099-01-05",
+            "start": "10:00",
+            "capacity": 2,
+            "booked": 0,
+            "free": 2,
+            "status": "open",
+            "updated_at": utcnow(),
+        }
+    )
+    wa_id = "15550018000"
+    offer = reply_to(tenant_id, wa_id, say(tenant, wa_id, "can I book a tailoring session?"))
+    assert [r["id"] for r in offer["rows"]] == [f"slot:{slot_id}"]
+    booked = reply_to(tenant_id, wa_id, say(tenant, wa_id, "01-05 10:00", button=f"slot:{slot_id}"))
+    assert "Booked: Tailoring Session on 2099-01-05 at 10:00" in booked["text"]
