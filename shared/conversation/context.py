@@ -134,9 +134,10 @@ def gather_items(
 
 def fact_line(item: CatalogItem) -> str:
     """One catalog fact as the prompt and the offline responder state it."""
-    price = (
-        format_price(item.price_minor, item.currency) if item.price_minor is not None else "price on request"
-    )
+    if item.price_minor is None:
+        price = "price on request"
+    else:
+        price = format_price(item.price_minor, item.currency) if item.price_minor else "free"
     if item.kind == "service":
         stock = "fully booked" if item.status == "out" else "bookable"
     elif item.status == "out":

@@ -130,7 +130,11 @@ def _product(ctx: ReplyContext, stale: str) -> ReplyPlan:
         text = "Sorry, I couldn't find that in our catalog."
         if others:
             text += f" Here's what we do have that might suit you:\n{_list(others)}"
-        text += "\nTell me a product name and I'll check it."
+        text += (
+            "\nWhich one would you like to book?"
+            if ctx.intent == "booking" and others
+            else "\nTell me a product name and I'll check it."
+        )
         return ReplyPlan(
             OutboundMessage(text=text + stale),
             matched=False,
