@@ -202,10 +202,29 @@ def forget_indexes() -> None:
     _indexes.clear()
 
 
+# Only the fields the index uses are read (availability documents also carry a stock history).
+CATALOG_FIELDS = [
+    "sku",
+    "name",
+    "category",
+    "price_minor",
+    "currency",
+    "stock",
+    "status",
+    "active",
+    "kind",
+    "updated_at",
+]
+AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
+
+
 def _load(tenant_id: str) -> CatalogIndex:
     index = CatalogIndex(tenant_id)
-    availability = {d.id: d.to_dict() or {} for d in tenant_collection(tenant_id, "availability").stream()}
-    for doc in tenant_collection(tenant_id, "catalog").stream():
+    availability = {
+        d.id: d.to_dict() or {}
+        for d in tenant_collection(tenant_id, "availability").select(AVAILABILITY_FIELDS).stream()
+    }
+    for doc in tenant_collection(tenant_id, "catalog").select(CATALOG_FIELDS).stream():
         item = item_from_doc(doc.to_dict() or {})
         if item is not None:
             index.put(item.with_availability(availability[item.sku]) if item.sku in availability else item)
@@ -220,12 +239,15 @@ def _refresh(index: CatalogIndex) -> None:
     since = index.watermark
     if since is not None:
         newer = FieldFilter("updated_at", ">", since)
-        for doc in tenant_collection(index.tenant_id, "catalog").where(filter=newer).stream():
+        for doc in (
+            tenant_collection(index.tenant_id, "catalog").where(filter=newer).select(CATALOG_FIELDS).stream()
+        ):
             item = item_from_doc(doc.to_dict() or {})
             if item is not None:
                 old = index.items.get(item.sku)
                 index.put(_keep_availability(item, old))
-        for doc in tenant_collection(index.tenant_id, "availability").where(filter=newer).stream():
+        availability = tenant_collection(index.tenant_id, "availability").where(filter=newer)
+        for doc in availability.select(AVAILABILITY_FIELDS).stream():
             old = index.items.get(doc.id)
             if old is not None:
                 index.put(old.with_availability(doc.to_dict() or {}))

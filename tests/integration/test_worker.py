@@ -254,3 +254,16 @@ def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: 
     assert [r["id"] for r in offer["rows"]] == [f"slot:{slot_id}"]
     booked = reply_to(tenant_id, wa_id, say(tenant, wa_id, "01-05 10:00", button=f"slot:{slot_id}"))
     assert "Booked: Tailoring Session on 2099-01-05 at 10:00" in booked["text"]
+
+
+def test_a_price_edited_in_the_sheet_is_quoted_at_once(tenant_id: str) -> None:
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    wa_id = "15550019000"
+    assert "$75.00" in reply_to(tenant_id, wa_id, say(tenant, wa_id, "how much is the rain shell?"))["text"]
+    # sheet_poller rewrites the row (the worker's cached index has not refreshed yet)
+    tenant_collection(tenant_id, "catalog").document("JKT-004").update(
+        {"price_minor": 6900, "updated_at": utcnow()}
+    )
+    again = reply_to(tenant_id, "15550019001", say(tenant, "15550019001", "how much is the rain shell?"))
+    assert "$69.00" in again["text"] and "$75.00" not in again["text"]
