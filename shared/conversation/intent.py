@@ -39,7 +39,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
         ("greeting", r"^\s*(hi|hello|hey|hola|good (morning|afternoon|evening)|yo)\b"),
     )
 )
-MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "reaction"})
+MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "unsupported"})
 
 
 def detect_intent(text: str, *, message_type: str = "text", payload: str | None = None) -> Intent:

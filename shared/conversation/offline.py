@@ -76,9 +76,10 @@ def plan_reply(ctx: ReplyContext) -> ReplyPlan:
             llm_allowed=False,
         )
     if intent == "media":
+        what = "message" if ctx.message_type == "unsupported" else ctx.message_type
         return ReplyPlan(
             OutboundMessage(
-                text=f"Thanks for the {ctx.message_type}! I can only read text here — tell me which "
+                text=f"Thanks for the {what}! I can only read text here — tell me which "
                 "product you're looking for and I'll check the price and stock."
             ),
             llm_allowed=False,

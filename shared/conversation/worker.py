@@ -91,7 +91,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     if message.message_id not in pending or not burst or burst[-1][0] != message.message_id:
         publish_events(events)  # answered already, or a newer message of the burst answers
         return None
-    if state.get("handoff"):
+    # While staff have the conversation nothing is sent; a lone emoji reaction (👍 to our last
+    # message) is stored and acknowledged by silence, as a person would.
+    if state.get("handoff") or (len(burst) == 1 and inbound_doc.get("type") == "reaction"):
         _release_pending(conversation, [mid for mid, _ in burst])
         publish_events(events)
         return None

@@ -121,6 +121,12 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
         assert inbound["type"] == name.split("_")[0]
         if name != "text":  # the provider's whole message is kept for every type but plain text
             assert inbound["raw"]["type"] == inbound["type"]
+        if name == "reaction":  # a 👍 to our message is stored, and not answered
+            wait_for(
+                lambda wa_id=wa_id: not conversation_ref(tenant_id, wa_id).get().to_dict()["pending_inbound"]
+            )
+            assert messages(tenant_id, wa_id, "out") == []
+            continue
         answers[name] = reply_to(tenant_id, wa_id, inbound["id"])["text"]
         conversation = conversation_ref(tenant_id, wa_id).get().to_dict()
         assert conversation["window_expires_at"] > conversation["last_inbound_at"]
@@ -128,6 +134,7 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
     assert "$89.00" in answers["text"]
     assert "sticker" in answers["sticker"] and "image" not in answers["sticker"]
     assert "Thank you for rating" in answers["interactive_list_reply"]
+    assert "Thanks for the message!" in answers["unsupported"]
     assert all(answers.values())
 
 
