@@ -19,6 +19,7 @@ import gspread
 import requests
 from gspread.exceptions import APIError
 
+from shared.clients import per_instance
 from shared.errors import ConfigError
 from shared.log import get_logger, log_event
 from shared.settings import get_settings, require
@@ -118,3 +119,9 @@ def build_client(*, base_delay_s: float | None = None, max_attempts: int | None 
     # (connect, read) timeouts: gspread sets none by default and would wait forever.
     client.set_timeout((min(5.0, settings.sheets_request_timeout_s), settings.sheets_request_timeout_s))
     return client
+
+
+@per_instance
+def gspread_client() -> gspread.Client:
+    """The instance's Google Sheets client (service account, explicit timeout, bounded back-off)."""
+    return build_client()

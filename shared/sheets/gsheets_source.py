@@ -38,7 +38,7 @@ class GoogleSheetSource:
     @property
     def client(self) -> gspread.Client:
         if self._client is None:
-            from shared.clients import gspread_client
+            from shared.sheets.gsheets_client import gspread_client
 
             self._client = gspread_client()
         return self._client
