@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from shared.conversation.events import event, publish_events
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 HISTORY_LIMIT = 8
 STORE_GRACE = timedelta(seconds=60)
+SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
 _YES = re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay|please)\b", re.IGNORECASE)
 
@@ -105,9 +106,8 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     from shared.conversation.offline import plan_reply
 
     plan = plan_reply(ctx)
-    started = time.perf_counter()
     text, provider, routed, grounded = _words(tenant, providers, ctx, plan)
-    latency_ms = (time.perf_counter() - started) * 1000
+    session_start, new_session = _session(state, burst)
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
@@ -126,8 +126,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         in_reply_to=message.message_id,
         extra={"covers": [mid for mid, _ in burst], "intent": ctx.intent, "grounded": grounded},
         conversation=state,
-        conversation_update=_state_change(ctx, plan, burst, handoff),
+        conversation_update=_state_change(ctx, plan, burst, handoff) | {"session_started_at": session_start},
     )
+    # What the customer waited: from their (last) message to the stored reply, burst wait included.
+    latency_ms = (utcnow() - (burst[-1][1].get("received_at") or utcnow())).total_seconds() * 1000
     events += _reply_events(
         tenant,
         customer,
@@ -139,7 +141,8 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         grounded,
         latency_ms,
         handoff,
-        state,
+        new_session,
+        (utcnow() - session_start).total_seconds(),
     )
     publish_events(events)
     log_event(
@@ -285,6 +288,16 @@ def _low_confidence(plan: ReplyPlan, state: dict[str, Any]) -> bool:
     return not plan.matched and int(state.get("misses", 0)) + 1 >= MISSES_BEFORE_HANDOFF
 
 
+def _session(state: dict[str, Any], burst: list[tuple[str, dict[str, Any]]]) -> tuple[datetime, bool]:
+    """(start of the current session, is this reply its first?): a session ends after SESSION_GAP
+    without a reply."""
+    first_at: datetime = burst[0][1].get("received_at") or utcnow()
+    started, last_out = state.get("session_started_at"), state.get("last_outbound_at")
+    if started is None or last_out is None or first_at - last_out > SESSION_GAP:
+        return first_at, True
+    return started, False
+
+
 def _state_change(
     ctx: ReplyContext, plan: ReplyPlan, burst: list[tuple[str, dict[str, Any]]], handoff: bool
 ) -> dict[str, Any]:
@@ -322,7 +335,8 @@ def _reply_events(
     grounded: bool,
     latency_ms: float,
     handoff: bool,
-    state: dict[str, Any],
+    new_session: bool,
+    session_seconds: float,
 ) -> list[ConversationEvent]:
     reply = routed.reply if routed else None
     base = {"tenant_id": tenant.tenant_id, "customer": customer}
@@ -340,7 +354,7 @@ def _reply_events(
             tokens_out=reply.tokens_out if reply else 0,
             cost_micros=reply.cost_micros if reply else 0,
             grounded=grounded,
-            conversation_started=not state.get("replied_before"),
+            conversation_started=new_session,
             skus_asked=asked,
             skus_out_of_stock=[i.sku for i in ctx.items if i.status == "out"],
         )
@@ -362,7 +376,7 @@ def _reply_events(
     if plan.rating is not None:
         out.append(event("rating", inbound_id, **base, rating=plan.rating))
     if plan.resolved:
-        out.append(event("resolved", inbound_id, **base))
+        out.append(event("resolved", inbound_id, **base, session_seconds=session_seconds))
     if plan.conversion and plan.conversion_item is not None:
         item = plan.conversion_item
         out.append(

@@ -89,6 +89,8 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
         True,
     )
     assert "JKT-001" in out["skus_asked"]
+    assert out["conversation_started"] is True
+    assert 1000 <= out["latency_ms"] < 15000  # what the customer waited, the burst window included
     assert out["customer"] == hash_customer(tenant_id, wa_id)
     assert wa_id not in json.dumps(events)  # no phone numbers in analytics
 
