@@ -6,15 +6,16 @@ They live here rather than in `shared.clients` so that only the function that ca
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
+
+from shared.clients import per_instance
 
 if TYPE_CHECKING:
     import openai
     from google import genai
 
 
-@cache
+@per_instance
 def openai_client(api_key: str, base_url: str | None, timeout_s: float) -> openai.OpenAI:
     """An OpenAI SDK client (also DeepSeek's OpenAI-compatible API, by `base_url`).
 
@@ -26,7 +27,7 @@ def openai_client(api_key: str, base_url: str | None, timeout_s: float) -> opena
     return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
 
 
-@cache
+@per_instance
 def genai_client(api_key: str, base_url: str | None, timeout_s: float) -> genai.Client:
     """A google-genai client with a deliberate timeout (milliseconds) and a single attempt:
     google-genai has no timeout and its own retries unless told."""
