@@ -29,16 +29,13 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _stack import ROOT, percentile, stack
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -64,39 +61,6 @@ WATCH_JS = """([sku, value]) => {
   const body = document.querySelector(".catalog-table tbody");
   observer.observe(body, { childList: true, subtree: true, characterData: true });
 }"""
-
-
-def use_test_ports() -> None:
-    """The same ports `./emulator.sh test` uses (TEST_PORT_BASE + the usual last two digits)."""
-    b = int(os.environ.get("TEST_PORT_BASE", "18000"))
-    os.environ |= {
-        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{b + 80}",
-        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{b + 85}",
-        "WEBHOOK_PORT": str(b + 81),
-        "WORKER_PORT": str(b + 82),
-        "SHEET_PUSH_PORT": str(b + 83),
-        "SHEET_POLL_PORT": str(b + 84),
-        "ROLLUP_PORT": str(b + 86),
-        "ALERTS_PORT": str(b + 87),
-        "RESTOCK_PORT": str(b + 88),
-        "OUTBOX_PORT": str(b + 89),
-        "DASHBOARD_PORT": str(b),
-        "RUN_DIR": str(ROOT / ".run" / f"bench-{b}"),
-        "LOCAL_SCHEDULER": "0",
-    }
-
-
-def local_defaults() -> None:
-    for key, value in {
-        "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
-        "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
-        "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
-        "SHEET_PUSH_PORT": "8083",
-        "DASHBOARD_PORT": "8000",
-        "SHEET_PUSH_SECRET": "local-push-secret",
-        "WHATSAPP_APP_SECRET": "local-app-secret",
-    }.items():
-        os.environ.setdefault(key, value)
 
 
 def push(tenant: str) -> float:
@@ -130,11 +94,6 @@ def set_stock(sheet: Path, sku: str, stock: int) -> None:
     tmp = sheet.with_suffix(".tmp")
     tmp.write_text(out.getvalue())
     tmp.replace(sheet)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def dashboard_url(tenant: str) -> str:
@@ -257,23 +216,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="catalog sizes for the first-render figure")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if args.start:
-        use_test_ports()
-    local_defaults()
-    if args.start:
-        Path(os.environ["RUN_DIR"]).mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(ROOT / "emulator.sh"), "start"], check=True, stdout=subprocess.DEVNULL)
     from playwright.sync_api import sync_playwright
 
-    try:
-        with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            edits = bench_edits(browser, args.edits, Path(folder))
-            renders = [bench_first_render(browser, int(n), args.repeats) for n in args.sizes.split(",")]
-            browser.close()
-    finally:
-        if args.start:
-            subprocess.run([str(ROOT / "emulator.sh"), "stop"], check=False, stdout=subprocess.DEVNULL)
+    with stack(args.start), tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        edits = bench_edits(browser, args.edits, Path(folder))
+        renders = [bench_first_render(browser, int(n), args.repeats) for n in args.sizes.split(",")]
+        browser.close()
 
     print(f"{'figure':<44}{'value':>12}  target")
     print(f"{'sheet edit -> screen, p50 (ms)':<44}{edits['edit_to_screen_p50_ms']:>12}  <= 1000")

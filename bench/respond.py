@@ -31,13 +31,8 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from webhook import LOCAL, use_test_ports  # noqa: E402
+from _stack import ROOT, stack
 
 
 def _words(text: str) -> list[str]:
@@ -290,14 +285,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=40)
     parser.add_argument("--e2e", type=int, default=10)
     args = parser.parse_args()
-    if args.start:
-        use_test_ports()
-    for key, value in LOCAL.items():
-        os.environ.setdefault(key, value)
-    if args.start:
-        Path(os.environ["RUN_DIR"]).mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(ROOT / "emulator.sh"), "start"], check=True, stdout=subprocess.DEVNULL)
-    try:
+    with stack(args.start):
         items = catalog(args.items)
         tenant_id = f"bench-respond-{uuid.uuid4().hex[:6]}"
         seed_s = seed(tenant_id, items)
@@ -305,9 +293,6 @@ def main() -> None:
         e2e = end_to_end(tenant_id, args.e2e)
         tokens = prompt_tokens(items)
         imports = cold_starts()
-    finally:
-        if args.start:
-            subprocess.run([str(ROOT / "emulator.sh"), "stop"], check=False, stdout=subprocess.DEVNULL)
 
     from shared.settings import Settings
 

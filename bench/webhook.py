@@ -25,49 +25,13 @@ import concurrent.futures
 import http.client
 import json
 import os
-import statistics
-import subprocess
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-LOCAL = {
-    "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
-    "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
-    "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
-    "WEBHOOK_PORT": "8081",
-    "WORKER_PORT": "8082",
-    "WHATSAPP_APP_SECRET": "local-app-secret",
-}
-
-
-def use_test_ports() -> None:
-    b = int(os.environ.get("TEST_PORT_BASE", "18000"))
-    os.environ |= {
-        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{b + 80}",
-        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{b + 85}",
-        **{k: str(b + d) for k, d in (("WEBHOOK_PORT", 81), ("WORKER_PORT", 82), ("SHEET_PUSH_PORT", 83))},
-        **{k: str(b + d) for k, d in (("SHEET_POLL_PORT", 84), ("ROLLUP_PORT", 86), ("ALERTS_PORT", 87))},
-        **{k: str(b + d) for k, d in (("RESTOCK_PORT", 88), ("OUTBOX_PORT", 89), ("DASHBOARD_PORT", 0))},
-        "RUN_DIR": str(ROOT / ".run" / f"bench-{b}"),
-        "LOCAL_SCHEDULER": "0",
-        "SEED": "0",
-    }
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(pick(0.95), 2),
-        "p99": round(pick(0.99), 2),
-    }
+from _stack import percentiles, stack
 
 
 def run(label: str, n: int, concurrency: int, one: Callable[[int], None]) -> dict[str, float]:
@@ -97,18 +61,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    if args.start:
-        use_test_ports()
-    for key, value in LOCAL.items():
-        os.environ.setdefault(key, value)
-    if args.start:
-        Path(os.environ["RUN_DIR"]).mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(ROOT / "emulator.sh"), "start"], check=True, stdout=subprocess.DEVNULL)
-    try:
+    with stack(args.start):
         figures = bench(args.requests, args.concurrency)
-    finally:
-        if args.start:
-            subprocess.run([str(ROOT / "emulator.sh"), "stop"], check=False, stdout=subprocess.DEVNULL)
     report(figures)
 
 

@@ -15,6 +15,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.errors import ConfigError
 
 
+# The local stack's values (README "Local configuration"); emulator.sh sets the same defaults,
+# and the CLI and benchmarks fall back to them when nothing else is configured.
+LOCAL_STACK_DEFAULTS = {
+    "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
+    "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
+    "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
+    "WHATSAPP_APP_SECRET": "local-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
+    "SHEET_PUSH_SECRET": "local-push-secret",
+}
+
+
 class Settings(BaseSettings):
     """Every setting the system reads; the env var is the field name in upper case."""
 

@@ -10,6 +10,7 @@ import sys
 
 import shared.cli as cli_pkg
 from shared.errors import WacrmError
+from shared.settings import LOCAL_STACK_DEFAULTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,20 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# With nothing configured, the CLI talks to the local stack that ./emulator.sh runs.
-LOCAL_DEFAULTS = {
-    "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
-    "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
-    "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
-    "WHATSAPP_APP_SECRET": "local-app-secret",
-    "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
-    "SHEET_PUSH_SECRET": "local-push-secret",
-}
-
-
 def main(argv: list[str] | None = None) -> int:
     if os.environ.get("WACRM_TARGET", "local") == "local":
-        for key, value in LOCAL_DEFAULTS.items():
+        # With nothing configured, the CLI talks to the local stack that ./emulator.sh runs.
+        for key, value in LOCAL_STACK_DEFAULTS.items():
             os.environ.setdefault(key, value)
     args = build_parser().parse_args(argv)
     try:
