@@ -35,7 +35,9 @@ resource "google_cloudfunctions2_function" "function" {
     ingress_settings               = each.value.trigger == "public" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.function[each.key].email
-    environment_variables          = local.plain_env
+    # functions-framework serves with THREADS gunicorn threads (default 4 per CPU): match the
+    # concurrency Cloud Run sends, or requests queue inside the instance.
+    environment_variables = merge(local.plain_env, { THREADS = tostring(each.value.concurrency) })
 
     # Secrets arrive as environment variables, resolved from Secret Manager when an instance
     # starts ("latest": a new version reaches new instances without a redeploy).

@@ -30,7 +30,7 @@ locals {
       trigger     = "push"
       memory      = "1Gi" # openai and google-genai SDKs plus the retrieved catalog slice
       timeout     = 120   # up to three providers at LLM_TIMEOUT_S each, then send and store
-      concurrency = 8     # mostly waiting on LLM APIs
+      concurrency = 16    # mostly waiting: on LLM APIs, and on the 1.5 s burst window (a thread each)
       max         = 20
       publishes   = ["conversation-events"]
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY", "GEMINI_API_KEY", "DEEPSEEK_API_KEY", "CUSTOMER_HASH_SALT"]

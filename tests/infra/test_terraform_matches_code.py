@@ -156,7 +156,9 @@ def test_secret_environment_variables_come_from_secret_manager() -> None:
     assert "each.value.secrets" in dynamic["for_each"]
     content = dynamic["content"][0]
     assert "google_secret_manager_secret.secret[" in content["secret"]
-    assert service["environment_variables"] == "${local.plain_env}"
+    assert service["environment_variables"] == (
+        "${merge(local.plain_env, {THREADS = tostring(each.value.concurrency)})}"
+    ), "every function gets the plain env plus THREADS = its concurrency"
     accessor = tf.resource("google_secret_manager_secret_iam_member", "accessor")
     assert "fn.secrets" in accessor["for_each"] and accessor["role"] == "roles/secretmanager.secretAccessor"
 
