@@ -14,7 +14,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import ConfigError
 
-
 # The local stack's values (README "Local configuration"); emulator.sh sets the same defaults,
 # and the CLI and benchmarks fall back to them when nothing else is configured.
 LOCAL_STACK_DEFAULTS = {

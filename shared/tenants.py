@@ -61,6 +61,9 @@ class TenantConfig(BaseModel):
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
     owner_wa_id: str | None = None
     notify_webhook_url: str | None = None
+    catalog_sheet_id: str | None = Field(
+        default=None, description="set by sheet_poller: the sheet the catalog was last built from"
+    )
 
     @field_validator("source")
     @classmethod
@@ -88,7 +91,8 @@ class TenantConfig(BaseModel):
 
 def save_tenant(config: TenantConfig) -> None:
     """Create or update a tenant's settings (other fields of the document are kept)."""
-    data = config.model_dump()
+    # catalog_sheet_id is the poller's record, not a setting: saving settings never resets it.
+    data = config.model_dump(exclude={"catalog_sheet_id"})
     data["updated_at"] = utcnow()
     tenant_ref(config.tenant_id).set(data, merge=True)
     _cache.pop(config.tenant_id, None)

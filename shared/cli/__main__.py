@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         # With nothing configured, the CLI talks to the local stack that ./emulator.sh runs.
         for key, value in LOCAL_STACK_DEFAULTS.items():
             os.environ.setdefault(key, value)
+    # A person at a terminal wants the command's output, not the INFO log lines behind it.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

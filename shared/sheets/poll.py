@@ -33,7 +33,7 @@ from shared.settings import get_settings
 from shared.sheets.sources import SheetSource, SourceVersion, open_source
 from shared.sheets.state import load_rows, shard_of, shard_writes, state_ref
 from shared.sheets.writer import Write, commit
-from shared.storage import tenant_collection, utcnow
+from shared.storage import tenant_collection, tenant_ref, utcnow
 from shared.tenants import TenantConfig, get_tenant, list_tenants
 
 logger = get_logger(__name__)
@@ -111,12 +111,17 @@ def poll_tenant(
     ref = state_ref(tenant_id, source.sheet_id)
     meta: dict[str, Any] = ref.get().to_dict() or {}
     fingerprint = _fingerprint(config)
+    # The tenant pointed its source at another sheet: the catalog was built from that one, so
+    # this read is diffed against it (its rows not here are removed) and every row is rewritten.
+    last_sheet = config.catalog_sheet_id
+    switched_from = last_sheet if last_sheet not in (None, source.sheet_id) else None
     timer.lap("state")
     try:
         version = source.version()
         timer.lap("version")
         result.version = version.version
-        if not force and meta.get("version") == version.version and meta.get("config") == fingerprint:
+        unchanged = meta.get("version") == version.version and meta.get("config") == fingerprint
+        if not force and not switched_from and unchanged:
             return _unchanged(result, ref, meta, now, timer)
         table = source.read()
         timer.lap("read")
@@ -130,10 +135,12 @@ def poll_tenant(
     if anomaly is not None:
         return _hold_back(result, ref, meta, version, len(table.rows), anomaly, now, timer)
 
-    previous = load_rows(tenant_id, source.sheet_id) if meta else {}
+    own_previous = load_rows(tenant_id, source.sheet_id) if meta else {}
+    previous = load_rows(tenant_id, switched_from) if switched_from else own_previous
     timer.lap("load_hashes")
     ctx = Context(currency=config.currency, low_stock_threshold=config.low_stock_threshold, today=now.date())
-    diff = diff_rows(table.rows, header, previous, ctx, full=bool(meta) and meta.get("config") != fingerprint)
+    full = bool(switched_from) or (bool(meta) and meta.get("config") != fingerprint)
+    diff = diff_rows(table.rows, header, previous, ctx, full=full)
     timer.lap("diff")
     result.rows, result.valid, result.invalid, result.unchanged = (
         diff.rows,
@@ -148,8 +155,10 @@ def poll_tenant(
     writes = _catalog_writes(tenant_id, source.sheet_id, diff, now, status_changes, first_import=not previous)
     changed = bool(diff.to_write or diff.removed_skus or diff.issues_to_write or diff.issue_ids_to_delete)
     bookkeeping: list[Write] = [
-        (r, d, False) for r, d in shard_writes(tenant_id, source.sheet_id, previous, diff.state)
+        (r, d, False) for r, d in shard_writes(tenant_id, source.sheet_id, own_previous, diff.state)
     ]
+    if config.catalog_sheet_id != source.sheet_id:
+        bookkeeping.append((tenant_ref(tenant_id), {"catalog_sheet_id": source.sheet_id}, True))
     if changed or bookkeeping or meta.get("version") != version.version or _heartbeat_due(meta, now):
         state = _state_doc(
             config, source, version, diff, meta, now, changed, result, header.positions, header.unknown

@@ -294,3 +294,25 @@ def test_a_held_back_read_raises_an_alert_until_the_sheet_is_fixed(tenant_id: st
     poll_tenant(tenant_id)
     evaluate_tenant(tenant_id)
     assert docs(tenant_id, "alerts")[alert_id]["status"] == "resolved"
+
+
+def test_switching_the_source_sheet_rebuilds_the_catalog_from_it(
+    tenant_id: str, shop: Path, tmp_path: Path
+) -> None:
+    poll_tenant(tenant_id)
+    other = tmp_path / "new-catalog.csv"
+    data = rows(6)
+    data[0][4] = "3"  # the new sheet says 3 Denim Jackets
+    write_csv(other, data)
+    config = TenantConfig(tenant_id=tenant_id, phone_number_id=f"pn-{tenant_id}", source=f"file:{other}")
+    save_tenant(config)
+    result = poll_tenant(tenant_id)
+    assert result.removed == 6  # SKU-006..SKU-011 are not in the new sheet
+    catalog = docs(tenant_id, "catalog")
+    assert catalog["JKT-001"]["stock"] == 3 and not catalog["SKU-011"]["active"]
+
+    save_tenant(config.model_copy(update={"source": f"file:{shop}"}))
+    back = poll_tenant(tenant_id)  # the old sheet did not change, but the catalog did
+    assert not back.skipped and back.removed == 0
+    catalog = docs(tenant_id, "catalog")
+    assert catalog["JKT-001"]["stock"] == 14 and catalog["SKU-011"]["active"]
