@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from shared.conversation.events import event, publish_events
 from shared.conversation.grounding import check_reply
 from shared.conversation.intent import Intent, detect_intent
+from shared.conversation.sentiment import sentiment
 from shared.conversation.store import conversation_ref, messages_ref, reply_id
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
@@ -77,6 +78,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
             customer=customer,
             at=inbound_doc["at"],
             returning_customer=bool(state.get("replied_before")),
+            sentiment=sentiment(inbound_doc.get("text")),
         )
     ]
     window = settings.burst_window_s

@@ -81,6 +81,7 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     events = pull_events(events_subscription, tenant_id, want=2)
     by_type = {e["type"]: e for e in events}
     assert by_type["message_in"]["event_id"] == f"message_in:{message_id}"
+    assert by_type["message_in"]["sentiment"] is None  # a plain question carries no sentiment
     out = by_type["message_out"]
     assert (out["event_id"], out["intent"], out["provider"], out["grounded"]) == (
         f"message_out:{message_id}",
@@ -269,3 +270,14 @@ def test_a_price_edited_in_the_sheet_is_quoted_at_once(tenant_id: str) -> None:
     )
     again = reply_to(tenant_id, "15550019001", say(tenant, "15550019001", "how much is the rain shell?"))
     assert "$69.00" in again["text"] and "$75.00" not in again["text"]
+
+
+def test_an_unhappy_message_carries_negative_sentiment_for_analytics(
+    tenant_id: str, events_subscription: str
+) -> None:
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    message_id = say(tenant, "15550010077", "my jacket arrived damaged, this is terrible")
+    events = pull_events(events_subscription, tenant_id, want=2)
+    inbound = next(e for e in events if e["type"] == "message_in")
+    assert inbound["event_id"] == f"message_in:{message_id}" and inbound["sentiment"] == -1.0
