@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--button", help="press a button/list row with this id instead of typing (e.g. rate:5)"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the reply")
+    parser.add_argument(
+        "--webhook-url",
+        help="webhook to post to (default: the local one on $WEBHOOK_PORT); with WACRM_TARGET=cloud "
+        "and the deployed webhook_url output this is a smoke test of the deployed system",
+    )
     parser.add_argument("text", help="the message text")
     parser.set_defaults(func=_chat)
 
@@ -67,7 +72,7 @@ def _chat(args: argparse.Namespace) -> int:
     body = json.dumps(
         meta_payload(tenant.phone_number_id, args.wa_id, message_id, args.text, args.button)
     ).encode()
-    url = f"http://127.0.0.1:{os.environ.get('WEBHOOK_PORT', '8081')}/"
+    url = args.webhook_url or f"http://127.0.0.1:{os.environ.get('WEBHOOK_PORT', '8081')}/"
     headers = {
         "Content-Type": "application/json",
         "X-Hub-Signature-256": meta_signature(body, require("whatsapp_app_secret")),
