@@ -37,15 +37,8 @@ from typing import Any
 
 from _stack import ROOT, percentile, stack
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS
+
 WATCH_JS = """([sku, value]) => {
   window.__seenAt = null;
   const done = () => {
@@ -219,7 +212,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with stack(args.start), tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         edits = bench_edits(browser, args.edits, Path(folder))
         renders = [bench_first_render(browser, int(n), args.repeats) for n in args.sizes.split(",")]
         browser.close()
