@@ -74,7 +74,11 @@ def test_the_demo_catalog_shows_with_no_console_errors(page: Page) -> None:
     )
     summary = page.page.locator(".summary").inner_text()
     assert "items" in summary and "low" in summary and "out" in summary
-    assert page.page.locator(".sheet").count() >= 1, "the sheet's freshness card is shown"
+    # The sheet cards arrive on their own listener, a moment after the catalog may have.
+    page.page.locator(".sheet").first.wait_for(timeout=5_000)
+    assert "Last read" in page.page.locator(".sheet").first.inner_text(), "the sheet's freshness card"
+    # Validation issues also have a listener of their own: wait for the row rather than race it.
+    page.page.locator("#validation-issues tbody tr", has_text="not a price").first.wait_for(timeout=5_000)
     issues = page.page.locator("#validation-issues tbody").inner_text()
     assert "price" in issues and "not a price" in issues, "the demo sheet's bad row is listed to fix"
     page.screenshot("catalog")
