@@ -7,10 +7,13 @@ MIN_GOOD_ROWS = 5
 MIN_FRACTION = 0.5
 
 
-def shrink_anomaly(*, rows: int, last_good_rows: int) -> str | None:
-    """A reason to keep the last good catalog, or None when the read looks plausible."""
+def shrink_anomaly(*, rows: int, last_good_rows: int, what: str = "rows") -> str | None:
+    """A reason to keep the last good catalog, or None when the read looks plausible.
+
+    Checked on the rows read and, after validation, on the valid rows: a column of `#REF!`
+    prices keeps the row count but would otherwise remove every item."""
     if last_good_rows >= MIN_GOOD_ROWS and rows < last_good_rows * MIN_FRACTION:
-        return f"read {rows} rows, last good read had {last_good_rows}: kept the last good catalog"
+        return f"read {rows} {what}, last good read had {last_good_rows}: kept the last good catalog"
     return None
 
 

@@ -141,6 +141,12 @@ def poll_tenant(
     ctx = Context(currency=config.currency, low_stock_threshold=config.low_stock_threshold, today=now.date())
     full = bool(switched_from) or (bool(meta) and meta.get("config") != fingerprint)
     diff = diff_rows(table.rows, header, previous, ctx, full=full)
+    if not accept_shrink and not switched_from:
+        anomaly = shrink_anomaly(
+            rows=diff.valid, last_good_rows=int(meta.get("good_valid", 0)), what="valid rows"
+        )
+        if anomaly is not None:
+            return _hold_back(result, ref, meta, version, len(table.rows), anomaly, now, timer)
     timer.lap("diff")
     result.rows, result.valid, result.invalid, result.unchanged = (
         diff.rows,
@@ -290,6 +296,7 @@ def _state_doc(
         "last_change_at": now if changed else meta.get("last_change_at"),
         "row_count": diff.rows,
         "good_rows": diff.rows,
+        "good_valid": diff.valid,
         "valid": diff.valid,
         "invalid": diff.invalid,
         "columns": sorted(columns),

@@ -316,3 +316,19 @@ def test_switching_the_source_sheet_rebuilds_the_catalog_from_it(
     assert not back.skipped and back.removed == 0
     catalog = docs(tenant_id, "catalog")
     assert catalog["JKT-001"]["stock"] == 14 and catalog["SKU-011"]["active"]
+
+
+def test_a_column_of_broken_prices_does_not_empty_the_catalog(tenant_id: str, shop: Path) -> None:
+    poll_tenant(tenant_id)
+    broken = [[*row[:3], "#REF!", *row[4:]] for row in rows()]  # same rows, every price unusable
+    write_csv(shop, broken)
+    result = poll_tenant(tenant_id)
+    assert (
+        result.anomaly and "valid rows" in result.anomaly and "kept the last good catalog" in result.anomaly
+    )
+    assert len([d for d in docs(tenant_id, "catalog").values() if d["active"]]) == 12
+
+    write_csv(shop, rows())  # the referenced sheet is back
+    fixed = poll_tenant(tenant_id)
+    assert fixed.anomaly is None and fixed.removed == 0
+    assert next(iter(docs(tenant_id, "sheet_state").values()))["anomaly"] is None
