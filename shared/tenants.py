@@ -7,13 +7,18 @@ WhatsApp phone_number_id and must not pay a Firestore query every time.
 from __future__ import annotations
 
 import time
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.clients import firestore_client
-from shared.errors import PermanentError
+from shared.errors import PermanentError, TransientError
+from shared.log import get_logger, log_event
 from shared.storage import TENANTS, tenant_ref, utcnow
+
+T = TypeVar("T")
+logger = get_logger(__name__)
 
 _CACHE_TTL_S = 30.0
 _cache: dict[str, tuple[float, TenantConfig | None]] = {}
@@ -107,9 +112,18 @@ def get_tenant(tenant_id: str, *, fresh: bool = False) -> TenantConfig:
     snap = tenant_ref(tenant_id).get()
     if not snap.exists:
         raise PermanentError(f"unknown tenant {tenant_id!r}")
-    config = TenantConfig.model_validate(snap.to_dict())
+    config = _validate(snap.to_dict() or {}, tenant_id)
     _cache[tenant_id] = (now, config)
     return config
+
+
+def _validate(data: dict, tenant_id: str) -> TenantConfig:
+    """A tenant document as settings; a hand-edited, invalid one is a PermanentError naming it."""
+    try:
+        return TenantConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise PermanentError(f"tenant {tenant_id!r} has invalid settings: {problems}") from None
 
 
 def tenant_for_phone_number(phone_number_id: str) -> TenantConfig | None:
@@ -128,10 +142,30 @@ def tenant_for_phone_number(phone_number_id: str) -> TenantConfig | None:
         .limit(1)
     )
     docs = list(query.stream())
-    config = TenantConfig.model_validate(docs[0].to_dict()) if docs else None
+    config = _validate(docs[0].to_dict() or {}, docs[0].id) if docs else None
     _cache[key] = (now, config)
     return config
 
 
-def list_tenants() -> list[TenantConfig]:
-    return [TenantConfig.model_validate(d.to_dict()) for d in firestore_client().collection(TENANTS).stream()]
+def tenant_ids() -> list[str]:
+    """Every tenant's id."""
+    return [snap.id for snap in firestore_client().collection(TENANTS).select(["tenant_id"]).stream()]
+
+
+def for_each_tenant(tenant_id: str | None, action: Callable[[str], T], *, what: str) -> list[T]:
+    """Run `action` for `tenant_id`, or for every tenant, so that one tenant's failure never stops
+    the others: a permanent one (bad settings, unknown tenant) is logged and skipped; transient
+    ones are raised together at the end, so that Pub/Sub retries the tick."""
+    results: list[T] = []
+    transient: list[str] = []
+    for tid in [tenant_id] if tenant_id else tenant_ids():
+        try:
+            results.append(action(tid))
+        except PermanentError as exc:
+            log_event(logger, 40, f"{what} skipped", tenant_id=tid, error=str(exc))
+        except TransientError as exc:
+            log_event(logger, 30, f"{what} failed, will retry", tenant_id=tid, error=str(exc))
+            transient.append(tid)
+    if transient:
+        raise TransientError(f"{what} failed for {len(transient)} tenant(s): {', '.join(transient)}")
+    return results

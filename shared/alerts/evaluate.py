@@ -14,7 +14,7 @@ from shared.errors import PermanentError
 from shared.events import CatalogChange, Tick
 from shared.log import get_logger, log_event
 from shared.storage import tenant_collection, utcnow
-from shared.tenants import get_tenant, list_tenants
+from shared.tenants import for_each_tenant, get_tenant
 
 logger = get_logger(__name__)
 
@@ -77,14 +77,7 @@ def _active_alert_ids(tenant_id: str, rules: tuple[str, ...]) -> set[str]:
 
 def handle_tick(tick: Tick) -> list[Evaluation]:
     """A scheduler tick: every rule, for the tick's tenant or for every tenant."""
-    tenant_ids = [tick.tenant_id] if tick.tenant_id else [t.tenant_id for t in list_tenants()]
-    results = []
-    for tenant_id in tenant_ids:
-        try:
-            results.append(evaluate_tenant(tenant_id))
-        except PermanentError as exc:
-            log_event(logger, logging.ERROR, "alerts evaluation skipped", tenant_id=tenant_id, error=str(exc))
-    return results
+    return for_each_tenant(tick.tenant_id, evaluate_tenant, what="alerts evaluation")
 
 
 def handle_catalog_change(change: CatalogChange) -> Evaluation | None:

@@ -25,7 +25,7 @@ from shared.catalog.freshness import assess
 from shared.catalog.rows import Context
 from shared.catalog.safety import header_anomaly, shrink_anomaly
 from shared.clients import firestore_client
-from shared.errors import PermanentError, TransientError, WacrmError
+from shared.errors import TransientError, WacrmError
 from shared.events import MAX_SKUS_PER_CHANGE, CatalogChange, StatusChange, Tick
 from shared.log import get_logger, log_event
 from shared.pubsub import publish
@@ -34,7 +34,7 @@ from shared.sheets.sources import SheetSource, SourceVersion, open_source
 from shared.sheets.state import load_rows, shard_of, shard_writes, state_ref
 from shared.sheets.writer import Write, commit
 from shared.storage import tenant_collection, tenant_ref, utcnow
-from shared.tenants import TenantConfig, get_tenant, list_tenants
+from shared.tenants import TenantConfig, for_each_tenant, get_tenant
 
 logger = get_logger(__name__)
 HEARTBEAT = timedelta(minutes=10)
@@ -443,15 +443,4 @@ def _finish(result: PollResult, timer: _Timer) -> PollResult:
 def poll_due_tenants(tick: Tick) -> list[PollResult]:
     """A Scheduler tick: poll `tick.tenant_id`, or every tenant (each a cheap version check when
     its sheet has not changed). One tenant's failure never stops the others."""
-    try:
-        configs = [get_tenant(tick.tenant_id, fresh=True)] if tick.tenant_id else list_tenants()
-    except PermanentError as exc:  # an unknown tenant: retrying the tick cannot help
-        log_event(logger, 40, "poll skipped", tenant=tick.tenant_id, error=str(exc))
-        return []
-    results: list[PollResult] = []
-    for config in configs:
-        try:
-            results.append(poll_tenant(config.tenant_id, reason="tick"))
-        except PermanentError as exc:
-            log_event(logger, 40, "poll skipped", tenant=config.tenant_id, error=str(exc))
-    return results
+    return for_each_tenant(tick.tenant_id, lambda tid: poll_tenant(tid, reason="tick"), what="poll")
