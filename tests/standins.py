@@ -152,7 +152,8 @@ class GeminiStandIn(StandIn):
 
 class GraphStandIn(StandIn):
     """`POST {base}/{phone_number_id}/messages`; `mode="window_closed"` refuses free-form messages
-    with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429."""
+    with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429;
+    `mode="undeliverable:WA_ID"` refuses that recipient with 131026."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         if self.mode == "window_closed" and body.get("type") != "template":
@@ -165,6 +166,15 @@ class GraphStandIn(StandIn):
                         "messaging_product": "whatsapp",
                         "details": "Message failed to send because more than 24 hours have passed",
                     },
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
+        if self.mode == f"undeliverable:{body.get('to')}":
+            return 400, {
+                "error": {
+                    "message": "(#131026) Message undeliverable",
+                    "type": "OAuthException",
+                    "code": 131026,
                     "fbtrace_id": "AbCdEf",
                 }
             }

@@ -9,9 +9,10 @@ Customers ask through the "Notify me" button (the SKU lands in their conversatio
 from __future__ import annotations
 
 from shared.conversation.money import format_price
-from shared.errors import TransientError
+from shared.errors import PermanentError, TransientError
 from shared.events import CatalogChange
 from shared.log import get_logger, log_event
+from shared.privacy import hash_customer
 from shared.storage import tenant_collection
 
 log = get_logger(__name__)
@@ -61,6 +62,20 @@ def notify_back_in_stock(change: CatalogChange) -> int:
                 )
             except TransientError:
                 failed = True  # the others still go out; the event is retried for this one
+                continue
+            except PermanentError as exc:
+                # This customer cannot be reached (invalid number, template refused): say so and
+                # go on with the others; the request is dropped rather than retried forever.
+                log_event(
+                    log,
+                    40,
+                    "back-in-stock notice refused",
+                    tenant_id=tenant.tenant_id,
+                    customer=hash_customer(tenant.tenant_id, conversation.id),
+                    sku=sku,
+                    error=str(exc),
+                )
+                conversation.reference.update({"notify_skus": firestore.ArrayRemove([sku])})
                 continue
             conversation.reference.update({"notify_skus": firestore.ArrayRemove([sku])})
             sent += 0 if delivery.duplicate else 1

@@ -114,3 +114,31 @@ def test_twilio_channel_posts_the_form_with_basic_auth(
             "Body": "Your tailoring session is confirmed",
         }
         assert delivery.provider_message_id == "SM" + "1".zfill(32)
+
+
+def test_an_unreachable_customer_does_not_stop_the_other_back_in_stock_notices(
+    tenant_id: str, graph: GraphStandIn
+) -> None:
+    from shared.conversation.restock import notify_back_in_stock
+    from shared.events import CatalogChange, StatusChange
+    from tests.respond_support import write_catalog
+
+    tenant = make_tenant(tenant_id, channel="meta")
+    write_catalog(tenant_id)
+    unreachable, reachable = "15550031111", "15550032222"
+    for wa_id in (unreachable, reachable):
+        at = utcnow()
+        conversation_ref(tenant_id, wa_id).set(
+            {"last_inbound_at": at, "window_expires_at": at + timedelta(hours=24), "notify_skus": ["JKT-001"]}
+        )
+    graph.mode = f"undeliverable:{unreachable}"
+    change = CatalogChange(
+        tenant_id=tenant.tenant_id,
+        sheet_id="s1",
+        poll_id="p1",
+        status_changes=[StatusChange(sku="JKT-001", old="out", new="in_stock")],
+    )
+    assert notify_back_in_stock(change) == 1
+    assert [body["to"] for _, _, body in graph.requests].count(reachable) == 1
+    for wa_id in (unreachable, reachable):  # neither request stays pending forever
+        assert conversation_ref(tenant_id, wa_id).get().to_dict()["notify_skus"] == []
