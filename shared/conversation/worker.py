@@ -316,7 +316,8 @@ def _state_change(
         ),
     }
     if handoff:
-        change |= {"handoff": True, "handoff_at": utcnow(), "handoff_reason": ctx.intent}
+        # The count starts again for when staff hand the conversation back.
+        change |= {"handoff": True, "handoff_at": utcnow(), "handoff_reason": ctx.intent, "misses": 0}
     if plan.notify_sku:
         change["notify_skus"] = firestore.ArrayUnion([plan.notify_sku])
     if plan.upsold:

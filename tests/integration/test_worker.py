@@ -234,6 +234,11 @@ def test_two_misses_in_a_row_hand_the_conversation_to_staff(tenant_id: str) -> N
     assert "a member of our team" in second["text"]
     assert conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"] is True
 
+    conversation_ref(tenant_id, wa_id).update({"handoff": False})  # staff hand it back
+    after = reply_to(tenant_id, wa_id, say(tenant, wa_id, "and snorkels?"))
+    assert "couldn't find" in after["text"] and "team" not in after["text"], "the count starts again"
+    assert not conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"]
+
 
 def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: str) -> None:
     tenant = make_tenant(tenant_id)
