@@ -35,7 +35,9 @@ def decode_message(data: bytes | str, model: type[M]) -> M:
     try:
         return model.model_validate_json(data)
     except ValidationError as exc:
-        raise PermanentError(f"malformed {model.__name__} message: {exc.errors()[:3]}") from exc
+        # Without the input values: a message's fields may hold a customer's number.
+        problems = exc.errors(include_input=False, include_url=False)[:3]
+        raise PermanentError(f"malformed {model.__name__} message: {problems}") from exc
 
 
 def decode_cloud_event(cloud_event: Any, model: type[M]) -> M:
