@@ -41,6 +41,11 @@ ADVERSARIAL = [
         ("The Black Denim Jacket is in stock.", "available"),
         ("Sorry, the Denim Jacket is sold out.", "out of stock"),
         ("I can book you at 15:30.", "time"),
+        ("Sure! It is 79.99 and ready to ship.", "price"),
+        ("The Denim Jacket is now 44.99", "price"),
+        ("Black Denim Jackets are in stock again.", "available"),
+        ("We have a slot at 9am tomorrow.", "time"),
+        ("Come by at 3:30 pm.", "time"),
     ],
 )
 def test_ungrounded_replies_are_caught(reply: str, problem: str) -> None:
@@ -58,6 +63,10 @@ def test_ungrounded_replies_are_caught(reply: str, problem: str) -> None:
         "Tap to rate us 1–5.",
         "I can book you at 10:00.",
         "10:00 is available, and the Denim Jacket at $89 in stock.",
+        "The Denim Jacket is 89.00 and in stock.",
+        "Denim Jackets are in stock: $89.00 each.",
+        "See you at 10am.",
+        "The Denim Jacket is $89.00 (USD 89.00).",
     ],
 )
 def test_grounded_replies_pass(reply: str) -> None:
