@@ -110,6 +110,7 @@ def poll_tenant(
     )
     ref = state_ref(tenant_id, source.sheet_id)
     meta: dict[str, Any] = ref.get().to_dict() or {}
+    _publish_pending(ref, meta)
     fingerprint = _fingerprint(config)
     # The tenant pointed its source at another sheet: the catalog was built from that one, so
     # this read is diffed against it (its rows not here are removed) and every row is rewritten.
@@ -175,6 +176,7 @@ def poll_tenant(
     if changed:
         skus = [i.row.sku for i in diff.to_write if i.row is not None]
         result.published = _publish(
+            ref,
             CatalogChange(
                 tenant_id=tenant_id,
                 sheet_id=source.sheet_id,
@@ -183,7 +185,7 @@ def poll_tenant(
                 removed_skus=diff.removed_skus[:MAX_SKUS_PER_CHANGE],
                 status_changes=status_changes[:MAX_SKUS_PER_CHANGE],
                 truncated=max(len(skus), len(diff.removed_skus), len(status_changes)) > MAX_SKUS_PER_CHANGE,
-            )
+            ),
         )
         timer.lap("publish")
     return _finish(result, timer)
@@ -306,6 +308,7 @@ def _state_doc(
         "stale_after_minutes": config.alert_thresholds.stale_after_minutes,
         "anomaly": None,
         "anomalies": meta.get("anomalies", []),
+        "pending_changes": meta.get("pending_changes", []),
         "last_error": None,
         "last_error_at": meta.get("last_error_at"),
         "consecutive_failures": 0,
@@ -359,9 +362,10 @@ def _hold_back(
     )
     if meta.get("anomaly") != anomaly:
         result.published = _publish(
+            ref,
             CatalogChange(
                 tenant_id=result.tenant_id, sheet_id=result.sheet_id, poll_id=result.poll_id, anomaly=anomaly
-            )
+            ),
         )
     return _finish(result, timer)
 
@@ -396,20 +400,44 @@ def _read_failed(
     log_event(logger, 40, "sheet read failed", tenant=result.tenant_id, sheet=result.sheet_id, error=str(exc))
     if failures == 1:
         result.published = _publish(
+            ref,
             CatalogChange(
                 tenant_id=result.tenant_id, sheet_id=result.sheet_id, poll_id=result.poll_id, read_failed=True
-            )
+            ),
         )
     return _finish(result, timer)
 
 
-def _publish(change: CatalogChange) -> bool:
+def _publish(ref: Any, change: CatalogChange) -> bool:
+    """Publish `change`; if Pub/Sub fails, keep it in `sheet_state.pending_changes` so that the
+    next poll publishes it (the state is already saved: that poll would otherwise see nothing
+    new, and a back-in-stock notice would be lost)."""
+    from google.cloud import firestore
+
     try:
         publish(get_settings().topic_catalog_changes, change)
-    except Exception as exc:  # any publish failure: the catalog is written; alerts' tick catches up
+    except Exception as exc:  # any publish failure: kept and retried by the next poll
         log_event(logger, 40, "catalog-changes publish failed", tenant=change.tenant_id, error=str(exc))
+        ref.set({"pending_changes": firestore.ArrayUnion([change.model_dump(mode="json")])}, merge=True)
         return False
     return True
+
+
+def _publish_pending(ref: Any, meta: dict[str, Any]) -> None:
+    """Publish the changes an earlier poll could not, then forget them."""
+    from google.cloud import firestore
+
+    pending = meta.get("pending_changes") or []
+    if not pending:
+        return
+    try:
+        for change in pending:
+            publish(get_settings().topic_catalog_changes, CatalogChange.model_validate(change))
+    except Exception as exc:  # still failing: they stay pending for the next poll
+        log_event(logger, 40, "catalog-changes publish failed again", error=str(exc))
+        return
+    ref.update({"pending_changes": firestore.ArrayRemove(pending)})
+    meta["pending_changes"] = []
 
 
 def _finish(result: PollResult, timer: _Timer) -> PollResult:

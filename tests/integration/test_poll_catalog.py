@@ -332,3 +332,25 @@ def test_a_column_of_broken_prices_does_not_empty_the_catalog(tenant_id: str, sh
     fixed = poll_tenant(tenant_id)
     assert fixed.anomaly is None and fixed.removed == 0
     assert next(iter(docs(tenant_id, "sheet_state").values()))["anomaly"] is None
+
+
+def test_a_change_whose_publish_failed_is_published_by_the_next_poll(
+    tenant_id: str, shop: Path, changes: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.clients import reset_clients
+
+    poll_tenant(tenant_id)
+    pull_changes(changes, tenant_id)
+    monkeypatch.setenv("TOPIC_CATALOG_CHANGES", "no-such-topic")  # Pub/Sub refuses the publish
+    reset_clients()
+    data = rows()
+    data[0][4] = "0"  # the Denim Jacket sells out
+    write_csv(shop, data)
+    assert poll_tenant(tenant_id).published is False
+    monkeypatch.delenv("TOPIC_CATALOG_CHANGES")
+    reset_clients()
+
+    poll_tenant(tenant_id)  # nothing new in the sheet, but the lost change goes out now
+    published = pull_changes(changes, tenant_id)
+    assert [c.status_changes[0].sku for c in published if c.status_changes] == ["JKT-001"]
+    assert next(iter(docs(tenant_id, "sheet_state").values()))["pending_changes"] == []
