@@ -136,6 +136,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         tenant,
         customer,
         message.message_id,
+        inbound_doc["at"],
         ctx,
         plan,
         routed,
@@ -331,6 +332,7 @@ def _reply_events(
     tenant: TenantConfig,
     customer: str,
     inbound_id: str,
+    inbound_at: datetime,
     ctx: ReplyContext,
     plan: ReplyPlan,
     routed: RouterResult | None,
@@ -342,7 +344,9 @@ def _reply_events(
     session_seconds: float,
 ) -> list[ConversationEvent]:
     reply = routed.reply if routed else None
-    base = {"tenant_id": tenant.tenant_id, "customer": customer}
+    # Stamped with the inbound message's time, not the publish time: a redelivered message
+    # republishes the same ids into the same hour, where analytics de-duplicates them.
+    base = {"tenant_id": tenant.tenant_id, "customer": customer, "at": inbound_at}
     asked = [i.sku for i in ctx.items]
     out = [
         event(

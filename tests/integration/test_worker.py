@@ -83,6 +83,8 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     assert by_type["message_in"]["event_id"] == f"message_in:{message_id}"
     assert by_type["message_in"]["sentiment"] is None  # a plain question carries no sentiment
     out = by_type["message_out"]
+    # Stamped with the inbound's time, so a redelivery lands in the same hour's dedupe shards.
+    assert out["at"] == by_type["message_in"]["at"]
     assert (out["event_id"], out["intent"], out["provider"], out["grounded"]) == (
         f"message_out:{message_id}",
         "availability",
