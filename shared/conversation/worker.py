@@ -92,7 +92,13 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     else:
         burst = _pending_burst(tenant.tenant_id, message.wa_id, pending)
     if message.message_id not in pending or not burst or burst[-1][0] != message.message_id:
-        publish_events(events)  # answered already, or a newer message of the burst answers
+        # Answered already, or a newer message of the burst answers. A redelivery of an answered
+        # message republishes the reply's events too: their first publish may be what failed.
+        from shared.events import ConversationEvent
+
+        answered = messages_ref(tenant.tenant_id, message.wa_id).document(reply_id(message.message_id)).get()
+        stored = (answered.to_dict() or {}).get("events", []) if answered.exists else []
+        publish_events(events + [ConversationEvent.model_validate(e) for e in stored])
         return None
     # While staff have the conversation nothing is sent; a lone emoji reaction (👍 to our last
     # message) is stored and acknowledged by silence, as a person would.
@@ -146,6 +152,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         handoff,
         new_session,
         (utcnow() - session_start).total_seconds(),
+    )
+    # Kept with the reply, so that a redelivery can publish them again if this publish fails.
+    messages_ref(tenant.tenant_id, message.wa_id).document(reply_id(message.message_id)).update(
+        {"events": [e.model_dump(mode="json") for e in events if e.type != "message_in"]}
     )
     publish_events(events)
     log_event(

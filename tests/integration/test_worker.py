@@ -288,3 +288,32 @@ def test_an_unhappy_message_carries_negative_sentiment_for_analytics(
     events = pull_events(events_subscription, tenant_id, want=2)
     inbound = next(e for e in events if e["type"] == "message_in")
     assert inbound["event_id"] == f"message_in:{message_id}" and inbound["sentiment"] == -1.0
+
+
+def test_reply_events_lost_to_a_failed_publish_go_out_on_redelivery(
+    tenant_id: str, events_subscription: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.clients import reset_clients
+    from shared.conversation.worker import answer_inbound
+    from shared.events import InboundMessage
+    from tests.respond_support import store_inbound_directly
+
+    make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    wa_id, message_id = "15550019000", "wamid.lost-events"
+    store_inbound_directly(tenant_id, wa_id, message_id, "do you have a denim jacket?")
+    inbound = InboundMessage(tenant_id=tenant_id, wa_id=wa_id, message_id=message_id)
+    monkeypatch.setenv("TOPIC_CONVERSATION_EVENTS", "no-such-topic")  # the publish fails
+    reset_clients()
+    from google.api_core.exceptions import NotFound
+
+    with pytest.raises(NotFound):  # raised out of the worker: Pub/Sub redelivers
+        answer_inbound(inbound)
+    assert replies(tenant_id, wa_id), "the reply itself was sent and stored"
+    monkeypatch.delenv("TOPIC_CONVERSATION_EVENTS")
+    reset_clients()
+
+    assert answer_inbound(inbound) is None  # Pub/Sub redelivers: no second reply...
+    assert len(replies(tenant_id, wa_id)) == 1
+    events = pull_events(events_subscription, tenant_id, want=2)
+    assert {e["type"] for e in events} >= {"message_in", "message_out"}  # ...but the events go out
