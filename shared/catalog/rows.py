@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -19,6 +20,8 @@ from shared.catalog.availability import Status, service_status, stock_status
 from shared.catalog.cells import CellError, parse_date, parse_flag, parse_price, parse_stock
 from shared.catalog.columns import HeaderMap
 from shared.catalog.slots import Slot, parse_slots
+
+T = TypeVar("T")
 
 MAX_SKU_LENGTH = 64
 _SKU_RE = re.compile(r"^[^/]+$")
@@ -117,33 +120,24 @@ def interpret_row(
     if not name:
         problem("name", "", "name is missing")
     sku = cell("sku") or slugify(name)
-    price = None
-    try:
-        price = parse_price(
-            cell("price"), header_currency=header.price_currency, default_currency=ctx.currency
-        )
-    except CellError as exc:
-        problem("price", cell("price"), str(exc))
-    stock = None
-    try:
-        stock = parse_stock(cell("stock"))
-    except CellError as exc:
-        problem("stock", cell("stock"), str(exc))
-    active = True
-    try:
-        active = parse_flag(cell("active"), default=True)
-    except CellError as exc:
-        problem("active", cell("active"), str(exc))
-    restock = None
-    try:
-        restock = parse_date(cell("restock_date"))
-    except CellError as exc:
-        problem("restock_date", cell("restock_date"), str(exc))
-    slots: list[Slot] = []
-    try:
-        slots = parse_slots(cell("slots"), sku=sku, today=ctx.today) if cell("slots") else []
-    except CellError as exc:
-        problem("slots", cell("slots"), str(exc))
+
+    def parsed(column: str, parse: Callable[[str], T], default: T) -> T:
+        """`parse` of the column's cell; a bad cell is an issue and gives `default`."""
+        try:
+            return parse(cell(column))
+        except CellError as exc:
+            problem(column, cell(column), str(exc))
+            return default
+
+    price = parsed(
+        "price",
+        lambda v: parse_price(v, header_currency=header.price_currency, default_currency=ctx.currency),
+        None,
+    )
+    stock = parsed("stock", parse_stock, None)
+    active = parsed("active", lambda v: parse_flag(v, default=True), True)
+    restock = parsed("restock_date", parse_date, None)
+    slots: list[Slot] = parsed("slots", lambda v: parse_slots(v, sku=sku, today=ctx.today) if v else [], [])
     kind_cell = cell("kind").lower()
     kind: Literal["product", "service"] = (
         "service" if slots or kind_cell.startswith(("serv", "book")) else "product"
