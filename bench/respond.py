@@ -131,7 +131,7 @@ def seed(tenant_id: str, items: list[dict]) -> float:
 def store_inbound(tenant_id: str, wa_id: str, message_id: str, text: str) -> None:
     from google.cloud import firestore
 
-    from shared.conversation.store import SERVICE_WINDOW, conversation_ref
+    from shared.messaging.store import SERVICE_WINDOW, conversation_ref
     from shared.storage import utcnow
 
     now = utcnow()
@@ -188,7 +188,7 @@ def end_to_end(tenant_id: str, count: int) -> dict[str, float]:
     import httpx
 
     from shared.cli.chat import meta_payload
-    from shared.conversation.store import messages_ref
+    from shared.messaging.store import messages_ref
     from shared.tenants import get_tenant
     from shared.whatsapp.signature import meta_signature
 

@@ -72,8 +72,8 @@ def bench(n: int, concurrency: int) -> dict[str, dict[str, float]]:
     from devtools.topology import function
     from shared.cli.chat import meta_payload
     from shared.clients import firestore_client, subscriber
-    from shared.conversation.store import conversation_ref
     from shared.events import InboundMessage
+    from shared.messaging.store import conversation_ref
     from shared.pubsub import publish
     from shared.settings import get_settings
     from shared.storage import utcnow

@@ -57,6 +57,10 @@ class TenantConfig(BaseModel):
     source: str = Field(description="file:PATH (CSV/XLSX) or gsheets:SPREADSHEET_ID")
     worksheet: str | None = None
     currency: str = "USD"
+    locale: str = Field(
+        default="en-US",
+        description="BCP 47 tag (pt-BR, es-MX, fr-FR, id-ID, en-IN, en-US…): replies, dates, numbers",
+    )
     low_stock_threshold: int = 5
     lead_time_days: int = 7
     timezone: str = "UTC"

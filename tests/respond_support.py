@@ -115,7 +115,7 @@ def wait_for(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.
 
 
 def messages(tenant_id: str, wa_id: str, direction: str | None = None) -> list[dict[str, Any]]:
-    from shared.conversation.store import messages_ref
+    from shared.messaging.store import messages_ref
 
     docs = [d.to_dict() | {"id": d.id} for d in messages_ref(tenant_id, wa_id).stream()]
     return sorted(
@@ -139,7 +139,7 @@ def store_inbound_directly(tenant_id: str, wa_id: str, message_id: str, text: st
     (for tests that run the worker's domain function in-process with their own settings)."""
     from google.cloud import firestore
 
-    from shared.conversation.store import conversation_ref
+    from shared.messaging.store import conversation_ref
 
     now = utcnow()
     conversation = conversation_ref(tenant_id, wa_id)

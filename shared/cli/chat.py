@@ -62,7 +62,7 @@ def meta_payload(
 def _chat(args: argparse.Namespace) -> int:
     import httpx
 
-    from shared.conversation.store import conversation_ref, messages_ref
+    from shared.messaging.store import conversation_ref, messages_ref
     from shared.settings import require
     from shared.tenants import get_tenant
     from shared.whatsapp.signature import meta_signature

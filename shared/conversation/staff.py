@@ -47,7 +47,7 @@ def outbox_ref_from_event(cloud_event: Any) -> StaffOutboxRef:
 
 def send_staff_reply(ref: StaffOutboxRef) -> str | None:
     """Send the queued staff reply once; returns the outbound message id (None if nothing to do)."""
-    from shared.conversation.store import outbox_ref
+    from shared.messaging.store import outbox_ref
     from shared.tenants import get_tenant
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store

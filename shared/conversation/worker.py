@@ -24,9 +24,9 @@ from shared.conversation.events import event, publish_events
 from shared.conversation.grounding import check_reply
 from shared.conversation.intent import Intent, detect_intent
 from shared.conversation.sentiment import sentiment
-from shared.conversation.store import conversation_ref, messages_ref, reply_id
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.messaging.store import conversation_ref, messages_ref, reply_id
 from shared.privacy import hash_customer
 from shared.storage import utcnow
 

@@ -114,7 +114,7 @@ def send_and_store(
     """
     from google.api_core.exceptions import AlreadyExists
 
-    from shared.conversation.store import conversation_ref, messages_ref, preview, window_open
+    from shared.messaging.store import conversation_ref, messages_ref, preview, window_open
 
     conversation_doc = conversation_ref(tenant.tenant_id, wa_id)
     ref = messages_ref(tenant.tenant_id, wa_id).document(message_id)

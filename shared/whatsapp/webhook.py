@@ -182,7 +182,7 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     from google.cloud import firestore
 
     from shared.clients import firestore_client
-    from shared.conversation.store import SERVICE_WINDOW, conversation_ref, preview
+    from shared.messaging.store import SERVICE_WINDOW, conversation_ref, preview
 
     started = time.perf_counter()
     received_at = utcnow()
@@ -243,7 +243,7 @@ def apply_status(
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     from shared.clients import firestore_client
-    from shared.conversation.store import messages_ref, status_moves_forward
+    from shared.messaging.store import messages_ref, status_moves_forward
 
     docs = list(
         messages_ref(tenant_id, wa_id)

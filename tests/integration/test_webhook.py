@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from shared.conversation.store import conversation_ref, messages_ref
+from shared.messaging.store import conversation_ref, messages_ref
 from tests.respond_support import (
     make_tenant,
     messages,

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from shared.clients import reset_clients
-from shared.conversation.store import conversation_ref, messages_ref
 from shared.errors import TransientError
+from shared.messaging.store import conversation_ref, messages_ref
 from shared.storage import utcnow
 from shared.whatsapp.outbound import Button, OutboundMessage
 from shared.whatsapp.send import send_and_store, send_text

@@ -13,8 +13,8 @@ import pytest
 
 from shared.clients import subscriber
 from shared.conversation.money import money_mentions
-from shared.conversation.store import conversation_ref, outbox_ref
 from shared.events import CatalogChange, InboundMessage, StatusChange
+from shared.messaging.store import conversation_ref, outbox_ref
 from shared.privacy import hash_customer
 from shared.pubsub import publish, topic_path
 from shared.settings import get_settings
