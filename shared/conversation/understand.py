@@ -102,24 +102,16 @@ def understand(
     result = catalog.search(search_text, lang=lang, k=LIST_LIMIT)
     items, source = _explicit_items(search_text, lang, catalog, result)
     descriptive = sorted(concepts_in(search_text) & DESCRIPTIVE)
-    named = (
-        set().union(*(catalog.item_concepts.get(s, frozenset()) for s in items))
-        if source == "name"
-        else set()
-    )
+    # A colour or material that is part of the item's name names it ("jaket kulit"), asks nothing.
+    named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
     asked_values = [c for c in descriptive if c not in named or source != "name"]
     reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result)
     if reference is not None:
         items, source = reference, "reference"
     value = None
-    if (
-        asked_values
-        and not selected
-        and (source == "reference" or (source == "name" and (question or attribute)))
-    ):
-        value = (
-            next((c for c in asked_values if c not in named), None) if source == "name" else asked_values[0]
-        )
+    asks = question or attribute is not None
+    if asked_values and not selected and asks and source in ("reference", "name", "search"):
+        value = next((c for c in asked_values if c not in named), None)
     if attribute is None and value is not None:
         attribute = _ATTRIBUTE_OF.get(value)
     if (
