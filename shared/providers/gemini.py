@@ -101,9 +101,9 @@ class Gemini:
         if request.tools:
             config.tools = gemini_tools(request.tools)  # type: ignore[assignment]
             config.automatic_function_calling = types.AutomaticFunctionCallingConfig(disable=True)
-        if request.timeout_s is not None:
+        if request.timeout_s is not None:  # what is left of the reply's budget, at most our timeout
             config.http_options = types.HttpOptions(
-                timeout=max(1, int(request.timeout_s * 1000)),
+                timeout=max(1, int(min(request.timeout_s, self._timeout_s) * 1000)),
                 retry_options=types.HttpRetryOptions(attempts=1),
             )
         started = time.perf_counter()

@@ -85,8 +85,8 @@ class OpenAICompatible:
         extra: dict[str, Any] = {}
         if request.tools:
             extra["tools"] = openai_tools(request.tools)
-        if request.timeout_s is not None:
-            extra["timeout"] = request.timeout_s
+        if request.timeout_s is not None:  # what is left of the reply's budget, at most our timeout
+            extra["timeout"] = min(request.timeout_s, self._timeout_s)
         started = time.perf_counter()
         try:
             response = client.chat.completions.create(
