@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from shared.catalog.cells import CURRENCY_SYMBOLS
+from shared.money import currency_named
 
 # Canonical column -> accepted header spellings (compared after normalisation).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -34,14 +34,11 @@ def normalise_header(header: str) -> tuple[str, str | None]:
     match = _CURRENCY_IN_HEADER.search(text)
     if match:
         inner = (match.group(1) or match.group(2) or "").strip()
-        if re.fullmatch(r"[a-z]{3}", inner):
-            currency = inner.upper()
-        elif inner in CURRENCY_SYMBOLS:
-            currency = CURRENCY_SYMBOLS[inner]
+        currency = currency_named(inner, locale=None)
         text = text[: match.start()].strip()
-    for symbol, code in CURRENCY_SYMBOLS.items():
-        if not symbol.isalpha() and text.endswith(" " + symbol):
-            currency, text = code, text[: -len(symbol)].strip()
+    head, _, last = text.rpartition(" ")
+    if head and not last.isalpha() and currency_named(last, locale=None):
+        currency, text = currency_named(last, locale=None), head
     text = re.sub(r"[^\w\s]", "", text).strip()
     return text, currency
 
