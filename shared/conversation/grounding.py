@@ -76,8 +76,6 @@ class Grounds:
     slot_times: Sequence[str] = ()
     amounts: Sequence[int] = ()
     quotes: Sequence[str] = ()
-    language: str = "en"
-    locale: str = "en_US"
     currency: str | None = None
 
 
@@ -87,8 +85,18 @@ class GroundingResult:
     problems: tuple[str, ...] = ()
 
 
-def check_reply(reply: str, grounds: Grounds) -> GroundingResult:
-    """Check `reply` against `grounds`."""
+def check_reply(
+    reply: str,
+    items: Sequence[CatalogItem] = (),
+    *,
+    slot_times: Sequence[str] = (),
+    amounts: Sequence[int] = (),
+    quotes: Sequence[str] = (),
+    currency: str | None = None,
+) -> GroundingResult:
+    """Check `reply` against the `items` it may speak about, the free `slot_times`, computed
+    `amounts` (minor units of the items' currency: cart totals) and verbatim `quotes`."""
+    grounds = Grounds(tuple(items), tuple(slot_times), tuple(amounts), tuple(quotes), currency)
     text = _without_quotes(reply, grounds.quotes)
     problems: list[str] = []
     problems += _money(text, grounds)

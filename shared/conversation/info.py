@@ -25,16 +25,19 @@ def canonical_topics(text: str, langs: Sequence[str] = LANGUAGES) -> set[str]:
     return found
 
 
-def asked_topics(text: str, lang: str) -> set[str]:
+def asked_topics(text: str, lang: str | None) -> set[str]:
+    """Canonical topics in `text` read in `lang` and English (every language when None)."""
+    if lang is None:
+        return canonical_topics(text)
     return canonical_topics(text, (lang, "en") if lang != "en" else ("en",))
 
 
-def match_topic(question: str, entries: Sequence[InfoEntry], lang: str) -> InfoEntry | None:
+def match_topic(question: str, entries: Sequence[InfoEntry], lang: str | None) -> InfoEntry | None:
     """The Info row that answers `question`, or None."""
     if not entries:
         return None
     asked = asked_topics(question, lang)
-    stop = compiled(lang).stopwords | compiled("en").stopwords
+    stop = compiled(lang or "en").stopwords | compiled("en").stopwords
     content = {w for w in words(question) if w not in stop and len(w) > 2}
     best: tuple[float, InfoEntry] | None = None
     for entry in entries:

@@ -6,7 +6,7 @@ and "dress" are one concept), so a word in one language finds an item whose shee
 A word that matches nothing is looked up among the catalog's words with rapidfuzz (typos:
 "lether jaket"). Scores are idf-weighted per field (name > tags > category > description).
 
-The index is pure and in memory; `shared.conversation.catalog_cache` keeps one per tenant and
+The index is pure and in memory; `shared.conversation.catalog_index` keeps one per tenant and
 instance. The functions the LLM agent wraps as tools (`search_catalog`, `get_item`,
 `list_free_slots`, `business_info`) are at the end of this module.
 """
@@ -377,7 +377,7 @@ def get_item(tenant_id_or_index: str | CatalogIndex, sku: str) -> CatalogItem | 
     """One item, re-read live when given a tenant id (prices and stock as of now)."""
     if isinstance(tenant_id_or_index, CatalogIndex):
         return tenant_id_or_index.items.get(sku)
-    from shared.conversation.catalog_cache import live_items
+    from shared.conversation.catalog_index import live_items
 
     found = live_items(tenant_id_or_index, [sku])
     return found[0] if found else None
@@ -385,7 +385,7 @@ def get_item(tenant_id_or_index: str | CatalogIndex, sku: str) -> CatalogItem | 
 
 def list_free_slots(tenant_id: str, sku: str, day: date | None = None, *, now: datetime) -> list[Any]:
     """Free future slots of the service `sku` (on `day` when given), soonest first."""
-    from shared.conversation.catalog_cache import free_slots
+    from shared.conversation.catalog_index import free_slots
 
     slots = free_slots(tenant_id, [sku], now=now)
     return [s for s in slots if day is None or s.date == day.isoformat()]
@@ -393,7 +393,7 @@ def list_free_slots(tenant_id: str, sku: str, day: date | None = None, *, now: d
 
 def business_info(tenant_id: str, topic: str, language: str | None = None) -> str | None:
     """The Info tab's answer for `topic` (matched in any of our languages), verbatim, or None."""
-    from shared.conversation.catalog_cache import info_entries
+    from shared.conversation.catalog_index import info_entries
     from shared.conversation.info import match_topic
 
     entry = match_topic(topic, info_entries(tenant_id), language or "en")
@@ -403,6 +403,6 @@ def business_info(tenant_id: str, topic: str, language: str | None = None) -> st
 def _index(value: str | CatalogIndex) -> CatalogIndex:
     if isinstance(value, CatalogIndex):
         return value
-    from shared.conversation.catalog_cache import catalog_index
+    from shared.conversation.catalog_index import catalog_index
 
     return catalog_index(value)

@@ -23,6 +23,9 @@ class Pending:
     slot_id: str | None = None
     date: str | None = None
 
+    def cart_field(self) -> list[dict[str, Any]]:
+        return [{"sku": c.sku, "quantity": c.quantity} for c in self.cart]
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "skus": list(self.skus), "slot_id": self.slot_id, "date": self.date}
 
@@ -58,11 +61,13 @@ class DialogueState:
     last_intent: str | None = None
     notify_skus: tuple[str, ...] = field(default=())
 
+    def cart_field(self) -> list[dict[str, Any]]:
+        return [{"sku": c.sku, "quantity": c.quantity} for c in self.cart]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "language": self.language,
             "items": list(self.items[:MAX_ITEMS]),
-            "cart": [{"sku": c.sku, "quantity": c.quantity} for c in self.cart],
             "pending": self.pending.to_dict() if self.pending else None,
         }
 
@@ -70,9 +75,10 @@ class DialogueState:
     def from_conversation(cls, doc: dict[str, Any]) -> DialogueState:
         """The state from a conversation document (fields written by older versions tolerated)."""
         data = doc.get("dialogue") if isinstance(doc.get("dialogue"), dict) else {}
+        # The cart is the conversation's `cart` field, shared with the LLM agent's cart tools.
         cart = tuple(
             CartLine(str(c["sku"]), int(c["quantity"]))
-            for c in data.get("cart") or ()
+            for c in doc.get("cart") or ()
             if isinstance(c, dict)
             and c.get("sku")
             and isinstance(c.get("quantity"), int)

@@ -34,11 +34,12 @@ from shared.storage import utcnow
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from shared.agent.loop import AgentReply
     from shared.conversation.pipeline import Reply
     from shared.conversation.retrieval import CatalogIndex
     from shared.events import ConversationEvent, InboundMessage
     from shared.providers.base import Provider
-    from shared.providers.router import RouterResult
+    from shared.providers.fallback import RouterResult
     from shared.settings import Settings
     from shared.tenants import TenantConfig
 
@@ -118,13 +119,17 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
 
     providers = configured_providers(settings)
     reply, index = _reply(tenant, burst, state)
-    text, provider, routed, grounded = _words(tenant, providers, reply, index, message.wa_id, burst)
+    agent = _agent(tenant, providers, reply, index, message, burst, state)
+    text, provider, routed, grounded = _words(tenant, reply, index, agent)
+    answered_by_agent = agent is not None and agent.text is not None
     session_start, new_session = _session(state, burst)
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
     plan = reply.plan
-    handoff = plan.handoff or _low_confidence(reply, state)
+    handoff = plan.handoff or (not answered_by_agent and _low_confidence(reply, state))
+    if agent is not None and agent.handoff_reason is not None:
+        handoff = True
     if handoff and not plan.handoff:  # low confidence: say who takes over
         text += "\n" + catalog_message("handoff_also", reply.understanding.language)
     out = reply.message
@@ -144,7 +149,8 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         },
         conversation=state,
         conversation_update=_state_change(reply, burst, handoff, len(burst) > 1)
-        | {"session_started_at": session_start},
+        | {"session_started_at": session_start}
+        | _agent_state(agent),
     )
     # What the customer waited: from their (last) message to the stored reply, burst wait included.
     latency_ms = (utcnow() - (burst[-1][1].get("received_at") or utcnow())).total_seconds() * 1000
@@ -161,6 +167,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         handoff,
         new_session,
         (utcnow() - session_start).total_seconds(),
+        agent,
     )
     # Kept with the reply, so that a redelivery can publish them again if this publish fails.
     messages_ref(tenant.tenant_id, message.wa_id).document(reply_id(message.message_id)).update(
@@ -233,7 +240,7 @@ def _reply(
     tenant: TenantConfig, burst: list[tuple[str, dict[str, Any]]], conversation: dict[str, Any]
 ) -> tuple[Reply, CatalogIndex]:
     """The pipeline's reply to the burst, with the quoted items re-read live."""
-    from shared.conversation.catalog_cache import catalog_index, info_entries, live_items
+    from shared.conversation.catalog_index import catalog_index, info_entries, live_items
     from shared.conversation.pipeline import Shop, respond
     from shared.conversation.state import DialogueState
 
@@ -312,7 +319,7 @@ def _services_for(reply: Reply, state: Any, index: CatalogIndex) -> list[str]:
 
 
 def _slots(tenant_id: str, skus: list[str], now: datetime) -> list[Any]:
-    from shared.conversation.catalog_cache import free_slots
+    from shared.conversation.catalog_index import free_slots
 
     return free_slots(tenant_id, skus, now=now)
 
@@ -335,62 +342,88 @@ def _chosen_slot(tenant_id: str, payload: str | None) -> Any:
     return Slot(slot_id, str(data.get("sku")), str(data.get("date")), str(data.get("start")), int(free or 0))
 
 
-def _words(
+def _agent(
     tenant: TenantConfig,
     providers: Mapping[str, Provider],
     reply: Reply,
     index: CatalogIndex,
-    wa_id: str,
+    message: InboundMessage,
     burst: list[tuple[str, dict[str, Any]]],
-) -> tuple[str, str, RouterResult | None, bool]:
-    """(reply text, provider name or "offline", the router result, grounded?).
-
-    The LLM seam: with providers configured, the router may re-word the pipeline's reply; the
-    words are kept only if they pass the grounding check.
-    """
+    conversation: dict[str, Any],
+) -> AgentReply | None:
+    """The LLM agent's answer with tools (see shared.agent.loop), or None when it does not apply:
+    no provider, an injection attempt, or a plan whose words must stay the template's."""
     from shared.conversation.safety import looks_like_injection
 
-    offline_text = reply.message.text
-    u = reply.understanding
-    if providers and reply.plan.llm_allowed and not looks_like_injection(u.text):
-        from shared.conversation.prompt import build_prompt
-        from shared.providers.router import route
+    if not providers or not reply.plan.llm_allowed:
+        return None
+    from shared.agent.backend import LiveBackend
+    from shared.agent.loop import run_agent
+    from shared.conversation.context import ReplyContext
 
-        history = _history(tenant.tenant_id, wa_id, {mid for mid, _ in burst})
-        request = build_prompt(reply, index, tenant.business_name, history)
-        result = route(tenant.tenant_id, tenant.provider_policy, providers, request)
-        if result.reply is not None:
-            check = _check(result.reply.text, reply, index)
-            if check.grounded:
-                return result.reply.text, result.reply.model, result, True
-            log_event(
-                log,
-                30,
-                "LLM reply failed grounding, using the offline text",
-                tenant_id=tenant.tenant_id,
-                provider=result.reply.provider,
-                problems=list(check.problems)[:3],
-            )
-            return _checked_offline(tenant, reply, index, offline_text), "offline", result, False
-        return _checked_offline(tenant, reply, index, offline_text), "offline", result, True
-    return _checked_offline(tenant, reply, index, offline_text), "offline", None, True
+    u = reply.understanding
+    ctx = ReplyContext(
+        tenant_id=tenant.tenant_id,
+        text=u.text,
+        intent=u.intent,
+        currency=tenant.currency,
+        facts=tuple(index.items[s] for s in reply.plan.quoted if s in index.items),
+        slot_times=reply.plan.slot_times,
+        history=_history(tenant.tenant_id, message.wa_id, {mid for mid, _ in burst}),
+        state=conversation,
+        sheets_stale=index.sheets_stale,
+        injection=looks_like_injection(u.text),
+        language=u.language,
+    )
+    profile = burst[-1][1].get("profile_name")
+    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, utcnow().date())
+    return run_agent(
+        tenant,
+        providers,
+        ctx,
+        inbound_id=message.message_id,
+        backend=backend,
+        today=utcnow().date(),
+        language=u.language,
+    )
+
+
+def _words(
+    tenant: TenantConfig, reply: Reply, index: CatalogIndex, agent: AgentReply | None
+) -> tuple[str, str, RouterResult | None, bool]:
+    """(reply text, provider model or "offline", the router result, grounded?).
+
+    The agent's words when it answered (its loop checked their grounding); otherwise the
+    pipeline's template text, checked too.
+    """
+    if agent is not None and agent.text is not None:
+        return agent.text, agent.model or "llm", agent.routed, True
+    grounded = agent is None or not (agent.reason or "").startswith("ungrounded")
+    routed = agent.routed if agent else None
+    return _checked_offline(tenant, reply, index, reply.message.text), "offline", routed, grounded
+
+
+def _agent_state(agent: AgentReply | None) -> dict[str, Any]:
+    """The conversation fields the agent's actions change: the cart, a hand-off."""
+    if agent is None:
+        return {}
+    change: dict[str, Any] = {}
+    if agent.cart is not None:
+        change["cart"] = [{"sku": sku, "quantity": q} for sku, q in agent.cart]
+    if agent.handoff_reason is not None:
+        change |= {"handoff": True, "handoff_at": utcnow(), "handoff_reason": "agent"}
+    return change
 
 
 def _check(text: str, reply: Reply, index: CatalogIndex) -> Any:
-    from shared.conversation.grounding import Grounds
-
     plan = reply.plan
-    grounds = Grounds(
-        items=tuple(index.items[s] for s in plan.quoted if s in index.items),
+    return check_reply(
+        text,
+        [index.items[s] for s in plan.quoted if s in index.items],
         slot_times=plan.slot_times,
         amounts=plan.amounts,
-        quotes=tuple(
-            str(v) for line in plan.lines for k, v in line.params.items() if k in ("answer", "quote")
-        ),
-        language=reply.understanding.language,
-        locale=reply.locale,
+        quotes=[str(v) for line in plan.lines for k, v in line.params.items() if k in ("answer", "quote")],
     )
-    return check_reply(text, grounds)
 
 
 def _checked_offline(tenant: TenantConfig, reply: Reply, index: CatalogIndex, text: str) -> str:
@@ -434,6 +467,7 @@ def _state_change(
         "last_intent": reply.understanding.intent,
         "language": reply.understanding.language,
         "dialogue": plan.state.to_dict(),
+        "cart": plan.state.cart_field(),
         "replied_before": True,
         "misses": 0 if plan.matched else firestore.Increment(1),
         "offered_notify": next(
@@ -476,6 +510,7 @@ def _reply_events(
     handoff: bool,
     new_session: bool,
     session_seconds: float,
+    agent: AgentReply | None = None,
 ) -> list[ConversationEvent]:
     plan = reply.plan
     result = routed.reply if routed else None
@@ -499,6 +534,8 @@ def _reply_events(
             conversation_started=new_session,
             skus_asked=asked,
             skus_out_of_stock=list(plan.out_of_stock),
+            offline_reason=agent.reason if agent else None,
+            tools_called=list(agent.tools_called) if agent else [],
         )
     ]
     if routed:

@@ -1,1 +1,1 @@
-"""Per-language data (one file per language) and the loaders that read it."""
+"""Per-language data (message catalog, sheet words) and their loaders."""

@@ -1,69 +1,70 @@
-"""The reply message catalog and the chat lexicon, one JSON file per language.
+"""The message catalog: every customer- or owner-facing sentence, in every supported language.
 
-`shared/i18n/messages/<lang>.json` holds `messages` (every sentence a customer may read, with
-named `{placeholders}`) and `lexicon` (the words the engine understands in that language:
-intents, yes/no, numbers, weekdays, price and attribute words, references). Sentences are
-looked up by key and filled with already formatted values (money and dates through Babel), never
-assembled from fragments in code.
+`message(key, lang, **params)` returns the sentence for `key` in `lang` (en, es, pt, fr, id, hi),
+with `{name}` placeholders filled; an unknown language falls back to English, and a key missing
+in a language too (the tests check none is). Data: `shared/i18n/messages/<lang>.json`, plus any
+`<lang>.<part>.json` beside it (one part per area, so areas add sentences without editing the same
+file).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
-from functools import lru_cache
+from datetime import date, time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_time
-
-from shared.money import babel_locale, format_money
-
 LANGUAGES = ("en", "es", "pt", "fr", "id", "hi")
 DEFAULT_LANGUAGE = "en"
-_DIR = Path(__file__).parent / "messages"
+MESSAGES = Path(__file__).resolve().parent / "messages"
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    """Every sentence of `lang`, merged from its data files."""
+    merged: dict[str, str] = {}
+    for path in sorted(MESSAGES.glob(f"{lang}.json")) + sorted(MESSAGES.glob(f"{lang}.*.json")):
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def language_of(tag: str | None) -> str:
+    """The catalog language for a BCP 47 tag or language code (`pt-BR` -> `pt`); else English."""
+    code = (tag or "").replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def message(key: str, lang: str | None, **params: Any) -> str:
+    """The sentence `key` in `lang` with its placeholders filled."""
+    text = messages(language_of(lang)).get(key) or messages(DEFAULT_LANGUAGE).get(key)
+    if text is None:
+        raise KeyError(f"no message {key!r} in the catalog")
+    return text.format(**params)
+
+
+# -- the chat lexicon and locale formatting (conversation engine) ------------------------------
+
+CHAT_WORDS = Path(__file__).resolve().parent / "chat_words"
 # The locale a language is formatted in when the tenant's own locale is in another language.
 # Hinglish is written in Latin letters: Indian English formatting (₹1,00,000, "Sat 6 Dec").
 _LANGUAGE_LOCALE = {"en": "en_US", "es": "es_MX", "pt": "pt_BR", "fr": "fr_FR", "id": "id_ID", "hi": "en_IN"}
 
 
-class _Params(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        raise KeyError(f"message parameter {key!r} missing")
-
-
-@lru_cache(maxsize=len(LANGUAGES) + 1)
-def _file(lang: str) -> dict[str, Any]:
-    path = _DIR / f"{lang}.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-def language_of(tag: str | None) -> str:
-    """`pt-BR` -> `pt`; a language we do not speak -> `en`."""
-    lang = (tag or DEFAULT_LANGUAGE).replace("_", "-").split("-")[0].lower()
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def message(key: str, lang: str, **params: Any) -> str:
-    """The sentence `key` in `lang`, filled with `params` (already formatted strings/numbers)."""
-    messages: dict[str, str] = _file(language_of(lang))["messages"]
-    return messages[key].format_map(_Params(params))
-
-
-def message_keys(lang: str) -> frozenset[str]:
-    return frozenset(_file(language_of(lang))["messages"])
-
-
+@cache
 def lexicon(lang: str) -> dict[str, Any]:
-    """The chat lexicon of `lang` (see the module docstring)."""
-    data: dict[str, Any] = _file(language_of(lang))["lexicon"]
+    """The chat words of `lang` (`shared/i18n/chat_words/<lang>.json`): intents, yes/no, numbers,
+    weekdays, dayparts, price and attribute words, references, Info topics, stopwords."""
+    data: dict[str, Any] = json.loads((CHAT_WORDS / f"{language_of(lang)}.json").read_text(encoding="utf-8"))
     return data
 
 
+@cache
 def concepts() -> dict[str, dict[str, list[str]]]:
     """Concept -> language -> words: "dress" is vestido, robe, gaun… (cross-language matches)."""
-    data: dict[str, dict[str, list[str]]] = _file("concepts")["concepts"]
+    data: dict[str, dict[str, list[str]]] = json.loads(
+        (CHAT_WORDS / "concepts.json").read_text(encoding="utf-8")
+    )["concepts"]
     return data
 
 
@@ -76,11 +77,18 @@ def reply_locale(lang: str, tenant_locale: str | None) -> str:
 
 
 def money(minor: int, currency: str, locale: str) -> str:
+    """`R$ 39,90`, `Rp 150.000`, `₹1,00,000`: the amount as the locale writes it."""
+    from shared.money import format_money
+
     return format_money(minor, currency, locale)
 
 
 def slot_time(day: date, start: time | str, locale: str) -> str:
-    """`Sat 6 Dec, 10:00` in English; `sáb., 6 de dez., 10:00` in Portuguese."""
+    """`Sat 6 Dec, 10:00` in English; `sáb. 6 dez., 10:00` in Portuguese."""
+    from babel.dates import format_date, format_time
+
+    from shared.money import babel_locale
+
     if isinstance(start, str):
         hours, _, minutes = start.partition(":")
         start = time(int(hours), int(minutes or 0))
@@ -90,8 +98,17 @@ def slot_time(day: date, start: time | str, locale: str) -> str:
 
 def day_label(day: date, locale: str) -> str:
     """`Saturday 6 December` in the locale."""
+    from babel.dates import format_date
+
+    from shared.money import babel_locale
+
     return format_date(day, "EEEE d MMMM", locale=babel_locale(locale))
 
 
-def long_date(day: date | datetime, locale: str) -> str:
+def long_date(day: date, locale: str) -> str:
+    """`15 December` in the locale."""
+    from babel.dates import format_date
+
+    from shared.money import babel_locale
+
     return format_date(day, "d MMMM", locale=babel_locale(locale))
