@@ -468,6 +468,7 @@ def _browse(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         replace(state.with_items(listed), pending=None),
         rows=rows,
         quoted=tuple(listed),
+        amounts=tuple(a for a in (u.max_price_minor, u.min_price_minor) if a is not None),
         notes=("list the items with their prices; respect the customer's budget",),
     )
 
@@ -491,12 +492,14 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     cart = list(state.cart)
     quantity = u.quantity or 1
     unavailable: list[CatalogItem] = []
+    short: list[str] = []
     for item in _items(facts, skus[:ANSWER_ITEMS]):
         if not item.available:
             unavailable.append(item)
             continue
         if item.stock is not None and quantity > item.stock:
             lines.append(Line("order_short", {"available": item.stock, "name": ItemRef(item.sku)}))
+            short.append(item.sku)
             continue
         cart = [c for c in cart if c.sku != item.sku] + [CartLine(item.sku, quantity)]
         lines.append(
@@ -515,7 +518,8 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         )
         return plan
     state = replace(state, cart=tuple(cart))
-    return _checkout(u, state, facts, lines)
+    plan = _checkout(u, state, facts, lines)
+    return replace(plan, quoted=plan.quoted + tuple(s for s in short if s not in plan.quoted))
 
 
 def _checkout(u: Understanding, state: DialogueState, facts: Facts, lines: list[Line]) -> Plan:
@@ -724,7 +728,7 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         rows=tuple(Row(f"slot:{s.slot_id}", slot=s) for s in chosen),
         list_button="slots_button",
         quoted=(service.sku,),
-        slot_times=tuple(s.start for s in chosen),
+        slot_times=tuple(s.start for s in chosen) + ((u.time,) if u.time else ()),
         notes=("invite them to pick one of the free times in the attached list",),
     )
 

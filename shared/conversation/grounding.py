@@ -34,7 +34,7 @@ _PROMO = re.compile(
     r"\bcoupon\b|\bcupon\b|\bcupom\b|\bvoucher\b|\boff\b(?= (?:today|now|everything))|buy one get one|2x1|"
     r"\bsale\b",
 )
-_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h.]([0-5]\d)\b(?!\s?%)")
+_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b(?!\s?%)|\b(?:jam|pukul|pkl)\s?([01]?\d|2[0-3])\.([0-5]\d)\b")
 _TIME_12H = re.compile(r"\b(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?([ap])\.?m\b", re.IGNORECASE)
 _STOCK = re.compile(
     r"(?<![\d:.,$€£₹])(\d+)\s+(?:[a-z'-]+\s+){0,3}?(?:left|in stock|available|units?|pieces?|pcs|remaining|unidades|"
@@ -99,10 +99,13 @@ def check_reply(
     grounds = Grounds(tuple(items), tuple(slot_times), tuple(amounts), tuple(quotes), currency)
     text = _without_quotes(reply, grounds.quotes)
     problems: list[str] = []
-    problems += _money(text, grounds)
-    problems += _stock(text, grounds)
-    problems += _times(text, grounds)
-    problems += _promises(text, grounds)
+    # Item names say nothing by themselves ("Risoles 2 pcs", "Tinte completo"): figures and
+    # claims are read in the rest of the text.
+    bare = _without_names(text, grounds.items)
+    problems += _money(bare, grounds)
+    problems += _stock(bare, grounds)
+    problems += _times(bare, grounds)
+    problems += _promises(bare, grounds)
     problems += _availability(text, grounds)
     return GroundingResult(not problems, tuple(problems))
 
@@ -113,6 +116,12 @@ def _without_quotes(reply: str, quotes: Sequence[str]) -> str:
     for quote in sorted((q for q in quotes if q), key=len, reverse=True):
         text = text.replace(quote, " ")
     return _QUOTED.sub(" ", text)
+
+
+def _without_names(text: str, items: Sequence[CatalogItem]) -> str:
+    for item in sorted(items, key=lambda i: len(i.name), reverse=True):
+        text = re.sub(re.escape(item.name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _decimal_readings(number: str) -> set[Decimal]:
@@ -189,7 +198,8 @@ def _times(text: str, grounds: Grounds) -> list[str]:
     allowed = {_normal_time(t) for t in grounds.slot_times}
     problems = []
     for match in _TIME.finditer(text):
-        if f"{int(match.group(1)):02d}:{match.group(2)}" not in allowed:
+        hours, minutes = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        if f"{int(hours):02d}:{minutes}" not in allowed:
             problems.append(f"time {match.group(0)!r} is not a free slot")
     for match in _TIME_12H.finditer(text):
         hours = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
@@ -210,16 +220,27 @@ def _promises(text: str, grounds: Grounds) -> list[str]:
     return problems
 
 
+_FUTURE_BACK = re.compile(
+    r"back in stock|vuelva a estar disponible|volvio a estar disponible|voltar ao estoque|voltou ao estoque|"
+    r"de retour en stock|est de retour|ready lagi|ada lagi|stock mein aate|wapas stock mein"
+)
+
+
 def _availability(text: str, grounds: Grounds) -> list[str]:
+    """In/out-of-stock claims about products (a service's times are checked as slot times)."""
     problems = []
-    for clause in _CLAUSE.split(fold(text)):
+    products = [i for i in grounds.items if i.kind != "service"]
+    for clause in _CLAUSE.split(_FUTURE_BACK.sub(" ", fold(text))):
         if not clause or not clause.strip():
             continue
         says_out = bool(_OUT_RE.search(clause))
         says_in = bool(_IN_RE.search(clause)) and not says_out
         if not (says_in or says_out):
             continue
-        for item in _named_in(clause, grounds.items):
+        for item in _named_in(clause, products):
+            rest = re.sub(re.escape(fold(item.name)), " ", clause)
+            says_out = bool(_OUT_RE.search(rest))
+            says_in = bool(_IN_RE.search(rest)) and not says_out
             if says_in and not item.available:
                 problems.append(f"says {item.name!r} is available but it is not")
             if says_out and item.available:

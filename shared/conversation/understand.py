@@ -366,18 +366,29 @@ def _intent(
     if u.quantity and u.item_source in ("reference", "name") and not u.question and not u.listing:
         return "order"
     strong_item = u.item_source == "name" or (
-        u.item_source == "search" and result.hits and result.hits[0].coverage >= 0.99
+        u.item_source == "search" and bool(result.hits) and result.hits[0].coverage >= 0.99
     )
+    specific = strong_item or u.item_source in ("reference", "payload")
+    about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
     if (u.info_topic or u.info_asked) and not (strong_item and not u.info_topic):
         if not (u.listing and not u.info_topic):
             return "info"
+    if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
+        return "availability"
+    if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
+        return "product"
+    if u.attribute == "price" and about_items and not u.listing:
+        return "product"
+    if "stock" in s and specific and u.items:
+        return "availability"
     if u.listing:
         return "browse"
-    if "availability" in s and (u.items or u.unmatched or result.words):
-        return "availability"
-    if u.attribute or "product" in s:
-        if u.items or u.unmatched or result.words:
-            return "product"
+    if "have" in s and about_items:
+        return "availability" if strong_item and len(u.items) == 1 and "stock" in s else "browse"
+    if "availability" in s and about_items:
+        return "availability" if specific else "browse"
+    if (u.attribute or "product" in s) and about_items:
+        return "product"
     if u.items and u.item_source in ("name", "search"):
         return "product"
     if u.items and u.item_source == "reference" and (u.question or u.attribute):
