@@ -170,12 +170,19 @@ def quantity(folded: str, lexes: list[Lexicon], skip: list[tuple[int, int]]) -> 
         if 0 < value <= 500:
             return value
     best: tuple[int, int] | None = None
+    one: int | None = None
     for lex in lexes:
         for match in lex.numbers_re.finditer(folded):
             value = lex.numbers[match.group(0)]
-            if value > 1 and (best is None or match.start() < best[0]):
+            if value == 1 and match.group(0) in ONE_WORDS:
+                one = 1 if one is None else one
+            elif value > 1 and (best is None or match.start() < best[0]):
                 best = (match.start(), value)
-    return best[1] if best else None
+    return best[1] if best else one
+
+
+# "One" as customers order one thing ("une grise svp", "gold wala ek"); "a"/"an" are left out.
+ONE_WORDS = frozenset({"one", "un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,8 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
         day, span = explicit
         spans.append(span)
     clock, clock_spans = _time(folded, lexes, spans)
+    if clock is not None and day is None:
+        day = today  # "at 10": today
     return When(day, clock, tuple(spans + clock_spans))
 
 

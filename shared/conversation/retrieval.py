@@ -123,6 +123,7 @@ class Hit:
     score: float
     coverage: float  # share of the query's content words this item matched
     whole_name: bool  # every word of the item's name is in the query
+    strong: bool = False  # a word of its name, tags or SKU matched (not only its description)
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ class CatalogIndex:
         n = max(len(self.items), 1)
         scores: dict[str, float] = defaultdict(float)
         matched_words: dict[str, set[str]] = defaultdict(set)
+        strong: set[str] = set()
         unmatched: list[str] = []
         literal: set[str] = set()
         for word in dict.fromkeys(query):
@@ -241,6 +243,8 @@ class CatalogIndex:
             for sku, weight in postings.items():
                 scores[sku] += idf * weight
                 matched_words[sku].add(word)
+                if weight >= FIELD_WEIGHTS["tags"] * 0.8:
+                    strong.add(sku)
         asked_concepts = concepts_in(text)
         for concept in asked_concepts:
             postings = self.concept_postings.get(concept)
@@ -253,6 +257,8 @@ class CatalogIndex:
                     continue  # the word itself matched already
                 scores[sku] += idf * weight * 0.9
                 matched_words[sku] |= concept_words or {concept}
+                if weight >= FIELD_WEIGHTS["category"] and concept not in DESCRIPTIVE:
+                    strong.add(sku)
         content = max(len(set(query)), 1)
         hits = []
         for sku, score in scores.items():
@@ -263,7 +269,7 @@ class CatalogIndex:
             whole = bool(name) and name <= set(query)
             coverage = min(len(matched_words[sku]) / content, 1.0)
             bonus = (2.0 if whole else 0.0) + 1.5 * coverage
-            hits.append(Hit(item, score + bonus, coverage, whole))
+            hits.append(Hit(item, score + bonus, coverage, whole, sku in strong))
         hits.sort(key=lambda h: (-h.score, h.item.name, h.item.sku))
         top = hits[: max(k, 1)]
         missing = self._missing(asked_concepts, top)

@@ -244,7 +244,7 @@ def _explicit_items(
         longest = max(len(catalog.name_words[h.item.sku]) for h in wholes)
         named = [h.item.sku for h in wholes if len(catalog.name_words[h.item.sku]) == longest]
         return named[:3], "name"
-    if best.coverage < 0.5 and not (best.coverage > 0 and len(result.words) <= 2):
+    if best.coverage < 0.5 and not best.strong and not (best.coverage > 0 and len(result.words) <= 2):
         return [], "none"
     close = [h.item.sku for h in hits if h.score >= best.score * 0.85]
     return close[:5], "search"
@@ -363,8 +363,11 @@ def _intent(
     if "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items):
         if not ("availability" in s and u.item_source != "reference" and not u.quantity and u.question):
             return "order"
-    if u.quantity and u.item_source in ("reference", "name") and not u.question and not u.listing:
+    if u.quantity and u.items and u.item_source != "category" and not u.question and not u.listing:
         return "order"
+    ordering = state.cart or (pending is not None and pending.kind == "confirm_order")
+    if ordering and (moment.time or moment.day) and "booking" not in s and not u.info_asked:
+        return "order"  # "I'll pick up at 10"
     strong_item = u.item_source == "name" or (
         u.item_source == "search" and bool(result.hits) and result.hits[0].coverage >= 0.99
     )
@@ -384,7 +387,8 @@ def _intent(
     if u.listing:
         return "browse"
     if "have" in s and about_items:
-        return "availability" if strong_item and len(u.items) == 1 and "stock" in s else "browse"
+        single = strong_item and not result.category_like and len(u.items) <= 2
+        return "availability" if single or (specific and u.items) else "browse"
     if "availability" in s and about_items:
         return "availability" if specific else "browse"
     if (u.attribute or "product" in s) and about_items:
