@@ -182,7 +182,7 @@ def quantity(folded: str, lexes: list[Lexicon], skip: list[tuple[int, int]]) -> 
 
 
 # "One" as customers order one thing ("une grise svp", "gold wala ek"); "a"/"an" are left out.
-ONE_WORDS = frozenset({"one", "un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
+ONE_WORDS = frozenset({"un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,8 @@ def _intent(
     if "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items):
         if not ("availability" in s and u.item_source != "reference" and not u.quantity and u.question):
             return "order"
-    if u.quantity and u.items and u.item_source != "category" and not u.question and not u.listing:
+    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
+    if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
         return "order"
     ordering = state.cart or (pending is not None and pending.kind == "confirm_order")
     if ordering and (moment.time or moment.day) and "booking" not in s and not u.info_asked:
@@ -387,8 +388,12 @@ def _intent(
     if u.listing:
         return "browse"
     if "have" in s and about_items:
-        single = strong_item and not result.category_like and len(u.items) <= 2
-        return "availability" if single or (specific and u.items) else "browse"
+        # "do you have hoodies?" asks for a kind of thing (a list); "do you have almond croissants
+        # today?" for one item, named in full, or for its stock on a day.
+        named = bool(result.hits) and result.hits[0].whole_name and len(catalog.name_words[u.items[0]]) >= 2 if u.items else False
+        if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
+            return "availability" if u.items else "browse"
+        return "browse"
     if "availability" in s and about_items:
         return "availability" if specific else "browse"
     if (u.attribute or "product" in s) and about_items:
