@@ -232,10 +232,12 @@ def _explicit_items(
         found: list[str] = []
         for segment in segments:
             sub = catalog.search(segment, lang=lang, k=3)
-            if sub.hits and (sub.hits[0].whole_name or sub.hits[0].coverage >= 0.99):
-                top = sub.hits[0]
-                if not any(h.score >= top.score * 0.95 and h.item.sku != top.item.sku for h in sub.hits[1:2]):
-                    found.append(top.item.sku)
+            if not sub.hits:
+                continue
+            top = sub.hits[0]
+            clear = len(sub.hits) < 2 or sub.hits[1].score < top.score * 0.9 or top.whole_name
+            if (top.whole_name or top.coverage >= 0.99 or top.strong) and clear:
+                found.append(top.item.sku)
         if len(set(found)) >= 2:
             return list(dict.fromkeys(found)), "name"
     best = hits[0]
@@ -272,7 +274,7 @@ def _reference(
         return [recent[-1]], False
     if "both" in refs and len(recent) >= 2 and not items:
         return (recent[:2] if len(recent) == 2 or "both" in folded else recent), False
-    if descriptive:
+    if descriptive and not all(catalog.has_concept(recent[0], c) for c in descriptive):
         chosen = [s for s in recent if all(catalog.has_concept(s, c) for c in descriptive)]
         if chosen and len(chosen) < len(recent):
             return chosen, True  # "the leather one"
@@ -374,9 +376,11 @@ def _intent(
     )
     specific = strong_item or u.item_source in ("reference", "payload")
     about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
-    if (u.info_topic or u.info_asked) and not (strong_item and not u.info_topic):
-        if not (u.listing and not u.info_topic):
-            return "info"
+    one_item = strong_item and not result.category_like
+    if u.info_topic and not one_item:
+        return "info"
+    if u.info_asked and not u.items and not u.listing:
+        return "info"
     if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
         return "availability"
     if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
