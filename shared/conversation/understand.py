@@ -296,6 +296,8 @@ def _listing(
     source: str,
     items: list[str],
 ) -> bool:
+    if source == "reference" and max_minor is None and min_minor is None and sort is None:
+        return False
     if source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None:
         if not (source == "name" and result.category_like and "browse" in signals):
             return False
@@ -333,18 +335,24 @@ def _intent(
     s = u.signals
     pending = state.pending
     short = n_words <= 4
-    if {"opt_out"} & s and short and not u.items:
+    if "opt_out" in s and (short or _phrase(u, "opt_out")) and not u.items:
         return "opt_out"
-    if {"opt_in"} & s and n_words <= 2 and not u.items:
+    if "opt_in" in s and (n_words <= 2 or _phrase(u, "opt_in")) and not u.items:
         return "opt_in"
     if "human" in s:
         return "human"
     if "complaint" in s and not (u.yes_no and short):
         return "complaint"
-    if "order_status" in s:
-        return "order_status"
     if "cancel" in s:
         return "cancel"
+    if "order_status" in s:
+        return "order_status"
+    if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
+        return "rating"
+    if "done" in s and (state.cart or state.items) and not u.question:
+        return "order"
+    if "bye" in s and not u.items and n_words <= 6:
+        return "bye"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
@@ -354,9 +362,15 @@ def _intent(
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"
+    if u.info_topic and "booking" not in s and not (u.items and u.item_source == "name"):
+        return "info"
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
+    if u.attribute == "price" and "booking" not in s and u.items and not u.listing:
+        return "product"
+    if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:
+        return "availability"
     if "booking" in s or (
         (moment.day or moment.time) and (services or _recent_service(state, catalog)) and not u.info_asked
     ):
@@ -406,7 +420,7 @@ def _intent(
         return "product"
     if u.items and u.item_source == "reference" and (u.question or u.attribute):
         return "product"
-    for name in ("thanks", "bye", "greeting"):
+    for name in ("bye", "thanks", "greeting"):
         if name in s:
             return name
     if u.yes_no:
@@ -418,6 +432,13 @@ def _intent(
     if u.items:
         return "product"
     return "unknown"
+
+
+def _phrase(u: Understanding, intent: str) -> bool:
+    """The intent was said in a phrase of two words or more (not a lone "stop" in a sentence)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    folded = fold(u.text)
+    return any(len(m.group(0).split()) >= 2 for lex in lexes for m in lex.intents[intent].finditer(folded))
 
 
 def _recent_service(state: DialogueState, catalog: CatalogIndex) -> bool:
