@@ -47,8 +47,9 @@ def match_topic(question: str, entries: Sequence[InfoEntry], lang: str | None) -
         score = 2.0 * len(asked & canonical_topics(label))
         label_words = {w for w in words(label) if len(w) > 2 and w not in stop}
         score += 1.0 * sum(1 for w in content if any(_same_word(w, x) for x in label_words))
-        answer_words = {w for w in words(entry.answer) if len(w) > 4 and w not in stop}
-        score += 0.5 * min(sum(1 for w in content if len(w) > 4 and any(_same_word(w, x) for x in answer_words)), 2)
+        if score:
+            answer_words = {w for w in words(entry.answer) if len(w) > 4 and w not in stop}
+            score += 0.25 * min(sum(1 for w in content if len(w) > 4 and any(_same_word(w, x) for x in answer_words)), 2)
         if score >= 1.0 and (best is None or score > best[0]):
             best = (score, entry)
     return best[1] if best else None

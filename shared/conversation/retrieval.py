@@ -111,6 +111,7 @@ def concepts_in(text: str) -> set[str]:
 
 
 _RULES = all_plural_rules()
+_ALL_STOPWORDS = frozenset().union(*(compiled(lang).stopwords for lang in ("en", "es", "pt", "fr", "id", "hi")))
 
 
 def _forms(word: str) -> list[str]:
@@ -178,7 +179,9 @@ class CatalogIndex:
                         postings[item.sku] = weight
                     all_words.add(form)
         self.item_words[item.sku] = frozenset(all_words)
-        self.name_words[item.sku] = frozenset(w for w in words(item.name) if len(w) > 1 or w.isdigit())
+        self.name_words[item.sku] = frozenset(
+            w for w in words(item.name) if (len(w) > 1 or w.isdigit()) and w not in _ALL_STOPWORDS
+        ) or frozenset(words(item.name))
         found: set[str] = set()
         for name in ("name", "tags", "category", "description"):
             for concept in concepts_in(fields[name]):

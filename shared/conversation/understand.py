@@ -341,18 +341,23 @@ def _intent(
         return "opt_in"
     if "human" in s:
         return "human"
-    if "complaint" in s and not (u.yes_no and short):
-        return "complaint"
+    if "bye" in s and not u.items and n_words <= 6 and not u.question:
+        return "bye"
+    if "cancellation" in u.info_asked and u.info_topic:
+        return "info"  # "what if I cancel?" asks the policy
     if "cancel" in s:
         return "cancel"
     if "order_status" in s:
         return "order_status"
+    if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
+        return "complaint"
+    if "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question:
+        if not ("done" in s and (state.cart or state.items)):
+            return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
-    if "bye" in s and not u.items and n_words <= 6:
-        return "bye"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
@@ -362,7 +367,7 @@ def _intent(
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"
-    if u.info_topic and "booking" not in s and not (u.items and u.item_source == "name"):
+    if u.info_topic and not (s & {"booking", "order"}) and not (u.items and u.item_source == "name"):
         return "info"
     if "notify" in s:
         return "notify"
@@ -432,6 +437,13 @@ def _intent(
     if u.items:
         return "product"
     return "unknown"
+
+
+def _only_product_words(u: Understanding, catalog: CatalogIndex, intent: str) -> bool:
+    """Every match of the intent's words is a word of the catalog ("roti sobek" is a bread)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    found = [m.group(0) for lex in lexes for m in lex.intents[intent].finditer(fold(u.text))]
+    return bool(found) and all(all(w in catalog.postings for w in f.split()) for f in found)
 
 
 def _phrase(u: Understanding, intent: str) -> bool:
