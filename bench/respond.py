@@ -60,7 +60,8 @@ QUESTIONS = [
 ]
 ENTRY_IMPORTS = {
     "webhook": "import shared.whatsapp.webhook, shared.tenants, google.cloud.firestore, google.pubsub_v1",
-    "worker": "import shared.conversation.worker, shared.conversation.pipeline, shared.conversation.catalog_index, "
+    "worker": "import shared.conversation.worker, shared.conversation.pipeline, "
+    "shared.conversation.catalog_index, "
     "shared.whatsapp.send, google.cloud.firestore, google.cloud.pubsub_v1",
     "restock": "import shared.conversation.restock, shared.whatsapp.send, google.cloud.firestore",
     "staff_outbox": "import shared.conversation.staff, shared.whatsapp.send, google.cloud.firestore",
@@ -244,7 +245,9 @@ def prompt_tokens(items: list[dict]) -> dict[str, dict[str, float]]:
             request = build_prompt(reply, index, "Bench Outfitters")
             retrieval.append(estimate_tokens(request))
             everything = "\n".join(f"- {words.item_line(sku)}" for sku in index.items)
-            whole.append(estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages)))
+            whole.append(
+                estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages))
+            )
         figures[str(size)] = {
             "retrieval_max": max(retrieval),
             "retrieval_mean": round(statistics.mean(retrieval)),

@@ -124,7 +124,7 @@ def _refresh(index: CatalogIndex) -> int:
     else:
         newer = FieldFilter("updated_at", ">", since)
         catalog = tenant_collection(index.tenant_id, "catalog").where(filter=newer).select(CATALOG_FIELDS)
-        watermark = since
+        watermark: datetime | None = since
         for doc in catalog.stream():
             read += 1
             data = doc.to_dict() or {}

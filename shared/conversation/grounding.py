@@ -20,7 +20,10 @@ from shared.conversation.text import fold
 from shared.i18n.catalog import LANGUAGES
 from shared.money import currency_digits
 
-_CURRENCY = r"(?:US\$|R\$|Rp\.?|Rs\.?|MX\$|CA\$|A\$|[$€£₹¥₦]|\b(?:USD|EUR|GBP|INR|BRL|MXN|IDR|COP|ARS|CLP|PEN|CAD|AUD)\b)"
+_CURRENCY = (
+    r"(?:US\$|R\$|Rp\.?|Rs\.?|MX\$|CA\$|A\$|[$€£₹¥₦]"
+    r"|\b(?:USD|EUR|GBP|INR|BRL|MXN|IDR|COP|ARS|CLP|PEN|CAD|AUD)\b)"
+)
 _NUM = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _MONEY = re.compile(rf"{_CURRENCY}\s?({_NUM})|({_NUM})\s?{_CURRENCY}", re.IGNORECASE)
 _MONEY_WORDS = re.compile(
@@ -30,15 +33,19 @@ _MONEY_WORDS = re.compile(
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _PROMO = re.compile(
     r"free (?:shipping|delivery)|envio gratis|frete gratis|entrega gratis|livraison gratuite|gratis ongkir|"
-    r"ongkir gratis|free home delivery|\bdiscount\b|\bdescuento\b|\bdesconto\b|\bremise\b|\bdiskon\b|\bpromo\b|"
+    r"ongkir gratis|free home delivery|\bdiscount\b|\bdescuento\b|\bdesconto\b|\bremise\b|\bdiskon\b|"
+    r"\bpromo\b|"
     r"\bcoupon\b|\bcupon\b|\bcupom\b|\bvoucher\b|\boff\b(?= (?:today|now|everything))|buy one get one|2x1|"
     r"\bsale\b",
 )
-_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b(?!\s?%)|\b(?:jam|pukul|pkl)\s?([01]?\d|2[0-3])\.([0-5]\d)\b")
+_TIME = re.compile(
+    r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b(?!\s?%)|\b(?:jam|pukul|pkl)\s?([01]?\d|2[0-3])\.([0-5]\d)\b"
+)
 _TIME_12H = re.compile(r"\b(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?([ap])\.?m\b", re.IGNORECASE)
 _STOCK = re.compile(
-    r"(?<![\d:.,$€£₹])(\d+)\s+(?:[a-z'-]+\s+){0,3}?(?:left|in stock|available|units?|pieces?|pcs|remaining|unidades|"
-    r"restants?|bache|pcs)\b|\b(?:only|we have|there are|quedan|queda|restam|sisa|tinggal|plus que|sirf|solo quedan|"
+    r"(?<![\d:.,$€£₹])(\d+)\s+(?:[a-z'-]+\s+){0,3}?(?:left|in stock|available|units?|pieces?|pcs|remaining|"
+    r"unidades|restants?|bache|pcs)\b"
+    r"|\b(?:only|we have|there are|quedan|queda|restam|sisa|tinggal|plus que|sirf|solo quedan|"
     r"só restam|stock:?)\s+(\d+)\b",
     re.IGNORECASE,
 )
@@ -57,8 +64,10 @@ _IN = {
 _OUT = {
     "en": r"out of stock|sold out|unavailable|not available|isn't available|is not available|don'?t have|"
     r"do not have|no longer|not in stock|none left|no stock|fully booked|don'?t carry|do not carry",
-    "es": r"agotad[oa]s?|sin stock|no (?:esta|está) disponible|no disponible|no tenemos|no hay|sin existencias|completo|sin turnos",
-    "pt": r"esgotad[oa]s?|sem estoque|indisponivel|nao (?:esta|está) disponivel|nao temos|não temos|acabou|lotado|sem horarios",
+    "es": r"agotad[oa]s?|sin stock|no (?:esta|está) disponible|no disponible|no tenemos|no hay"
+    r"|sin existencias|completo|sin turnos",
+    "pt": r"esgotad[oa]s?|sem estoque|indisponivel|nao (?:esta|está) disponivel|nao temos|não temos"
+    r"|acabou|lotado|sem horarios",
     "fr": r"rupture|epuise|épuisé|pas disponible|indisponible|n'avons pas|n'est plus|complet",
     "id": r"habis|kosong|tidak tersedia|tidak ada|belum ada|penuh|sold out",
     "hi": r"khatam|nahi hai|stock mein nahi|available nahi|nahi milega|full hain",
@@ -198,7 +207,9 @@ def _times(text: str, grounds: Grounds) -> list[str]:
     allowed = {_normal_time(t) for t in grounds.slot_times}
     problems = []
     for match in _TIME.finditer(text):
-        hours, minutes = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        hours, minutes = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
         if f"{int(hours):02d}:{minutes}" not in allowed:
             problems.append(f"time {match.group(0)!r} is not a free slot")
     for match in _TIME_12H.finditer(text):

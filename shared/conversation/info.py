@@ -49,14 +49,16 @@ def match_topic(question: str, entries: Sequence[InfoEntry], lang: str | None) -
         score += 1.0 * sum(1 for w in content if any(_same_word(w, x) for x in label_words))
         if score:
             answer_words = {w for w in words(entry.answer) if len(w) > 4 and w not in stop}
-            score += 0.25 * min(sum(1 for w in content if len(w) > 4 and any(_same_word(w, x) for x in answer_words)), 2)
+            score += 0.25 * min(
+                sum(1 for w in content if len(w) > 4 and any(_same_word(w, x) for x in answer_words)), 2
+            )
         if score >= 1.0 and (best is None or score > best[0]):
             best = (score, entry)
     return best[1] if best else None
 
 
 def _same_word(a: str, b: str) -> bool:
-    """"facturan" ~ "facturacion", "cheques" ~ "cheque": a shared stem of five letters, or a typo."""
+    """ "facturan" ~ "facturacion", "cheques" ~ "cheque": a shared stem of five letters, or a typo."""
     if a == b:
         return True
     if len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]:

@@ -111,7 +111,9 @@ def concepts_in(text: str) -> set[str]:
 
 
 _RULES = all_plural_rules()
-_ALL_STOPWORDS = frozenset().union(*(compiled(lang).stopwords for lang in ("en", "es", "pt", "fr", "id", "hi")))
+_ALL_STOPWORDS = frozenset().union(
+    *(compiled(lang).stopwords for lang in ("en", "es", "pt", "fr", "id", "hi"))
+)
 
 
 def _forms(word: str) -> list[str]:
@@ -250,12 +252,12 @@ class CatalogIndex:
                     strong.add(sku)
         asked_concepts = concepts_in(text)
         for concept in asked_concepts:
-            postings = self.concept_postings.get(concept)
-            if not postings:
+            by_concept = self.concept_postings.get(concept)
+            if not by_concept:
                 continue
-            idf = math.log(1 + n / len(postings))
+            idf = math.log(1 + n / len(by_concept))
             concept_words = {w for w in query if concept in concepts_in(w)}
-            for sku, weight in postings.items():
+            for sku, weight in by_concept.items():
                 if concept_words and concept_words <= matched_words[sku]:
                     continue  # the word itself matched already
                 scores[sku] += idf * weight * 0.9

@@ -25,9 +25,28 @@ MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location",
 LIST_LIMIT = 50
 _ATTRIBUTE_OF = {
     c: "color"
-    for c in (["black", "white", "red", "blue", "green", "yellow", "pink", "grey", "brown", "beige", "purple", "orange", "gold", "silver"])
+    for c in (
+        [
+            "black",
+            "white",
+            "red",
+            "blue",
+            "green",
+            "yellow",
+            "pink",
+            "grey",
+            "brown",
+            "beige",
+            "purple",
+            "orange",
+            "gold",
+            "silver",
+        ]
+    )
 }
-_ATTRIBUTE_OF |= {c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]}
+_ATTRIBUTE_OF |= {
+    c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]
+}
 _ATTRIBUTE_OF |= {
     c: "ingredients" for c in ["vegan", "vegetarian", "glutenfree", "eggless", "spicy", "sugarfree", "halal"]
 }
@@ -126,7 +145,7 @@ def understand(
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
-        items, source = candidates[:10], "category"
+        items, source = list(candidates[:10]), "category"
     entry = match_topic(text, info, lang) if info else None
     info_asked = tuple(sorted(asked_topics(text, lang)))
     base = Understanding(
@@ -298,9 +317,9 @@ def _listing(
 ) -> bool:
     if source == "reference" and max_minor is None and min_minor is None and sort is None:
         return False
-    if source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None:
-        if not (source == "name" and result.category_like and "browse" in signals):
-            return False
+    few = source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None
+    if few and not (source == "name" and result.category_like and "browse" in signals):
+        return False
     if max_minor is not None or min_minor is not None or sort is not None:
         return True
     if "browse" in signals and (result.hits or not result.words):
@@ -351,9 +370,11 @@ def _intent(
         return "order_status"
     if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
         return "complaint"
-    if "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question:
-        if not ("done" in s and (state.cart or state.items)):
-            return "thanks"
+    thanks_only = (
+        "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question
+    )
+    if thanks_only and not ("done" in s and (state.cart or state.items)):
+        return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
@@ -381,9 +402,11 @@ def _intent(
     ):
         return "booking"
     wants_items = bool(u.items) or bool(state.items) or bool(state.cart)
-    if "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items):
-        if not ("availability" in s and u.item_source != "reference" and not u.quantity and u.question):
-            return "order"
+    order_words = "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items)
+    if order_words and not (
+        "availability" in s and u.item_source != "reference" and not u.quantity and u.question
+    ):
+        return "order"
     asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
     if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
         return "order"
@@ -413,7 +436,11 @@ def _intent(
     if "have" in s and about_items:
         # "do you have hoodies?" asks for a kind of thing (a list); "do you have almond croissants
         # today?" for one item, named in full, or for its stock on a day.
-        named = bool(result.hits) and result.hits[0].whole_name and len(catalog.name_words[u.items[0]]) >= 2 if u.items else False
+        named = (
+            bool(result.hits) and result.hits[0].whole_name and len(catalog.name_words[u.items[0]]) >= 2
+            if u.items
+            else False
+        )
         if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
             return "availability" if u.items else "browse"
         return "browse"
