@@ -219,7 +219,7 @@ def _product(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     items = _items(facts, u.items)
     if not items:
         return _not_found(u, state, facts)
-    if u.attribute or (u.attribute_value and u.item_source == "reference"):
+    if (u.attribute and u.attribute != "price") or (u.attribute_value and u.item_source == "reference"):
         return _attributes(u, state, facts, items[:ANSWER_ITEMS])
     lines: list[Line] = []
     if u.missing and u.item_source != "name":

@@ -398,7 +398,9 @@ def _intent(
     if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:
         return "availability"
     if "booking" in s or (
-        (moment.day or moment.time) and (services or _recent_service(state, catalog)) and not u.info_asked
+        (moment.day or moment.time)
+        and (services or _recent_service(state, catalog))
+        and not (u.info_asked and not services)
     ):
         return "booking"
     wants_items = bool(u.items) or bool(state.items) or bool(state.cart)
