@@ -16,8 +16,10 @@ from shared.conversation.state import DialogueState
 
 ITEMS = [
     CatalogItem("HD-1", "Grey Hoodie", "Tops", 4500, "USD", 12, "in_stock",
-                description="Soft 100% cotton fleece. Sizes S, M, L. Comes in grey and navy.", tags=("sweatshirt",)),
-    CatalogItem("BN-1", "Wool Beanie", "Accessories", 1800, "USD", 3, "low", description="Merino wool, one size."),
+                description="Soft 100% cotton fleece. Sizes S, M, L. Comes in grey and navy.",
+                tags=("sweatshirt",)),
+    CatalogItem("BN-1", "Wool Beanie", "Accessories", 1800, "USD", 3, "low",
+                description="Merino wool, one size."),
     CatalogItem("JK-1", "Leather Jacket", "Jackets", 19900, "USD", 2, "low",
                 description="Genuine black leather biker jacket."),
     CatalogItem("JK-2", "Denim Jacket", "Jackets", 8900, "USD", 0, "out", restock_date="2026-12-15"),
