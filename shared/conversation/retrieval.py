@@ -278,7 +278,8 @@ class CatalogIndex:
         hits.sort(key=lambda h: (-h.score, h.item.name, h.item.sku))
         top = hits[: max(k, 1)]
         missing = self._missing(asked_concepts, top)
-        unmatched = [w for w in unmatched if not (concepts_in(w) & set(missing))]
+        # Words of the chat lexicon ("qto", "dispo", "kitne") ask, they name no product.
+        unmatched = [w for w in unmatched if not (concepts_in(w) & set(missing)) and w not in known_words()]
         return SearchResult(
             tuple(top), tuple(query), tuple(unmatched), missing, self._category_like(query, top)
         )

@@ -301,8 +301,10 @@ def _reference(
     non_descriptive_words = [w for w in result.words if not (concepts_in(w) & DESCRIPTIVE)]
     if strong and non_descriptive_words:
         return None, False
-    if refs or not non_descriptive_words or not items:
+    if refs or not non_descriptive_words:
         return recent[:1], False
+    if not items and not result.unmatched:
+        return recent[:1], False  # "how much?", "in black?": about the item just discussed
     return None, False
 
 
@@ -388,7 +390,7 @@ def _intent(
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"
-    if u.info_topic and not (s & {"booking", "order"}) and not (u.items and u.item_source == "name"):
+    if u.info_topic and not (s & {"booking", "order"}) and not u.items:
         return "info"
     if "notify" in s:
         return "notify"
