@@ -48,7 +48,7 @@ HISTORY_LIMIT = 8
 STORE_GRACE = timedelta(seconds=60)
 SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
-COMPLETE_WORDS = 8
+COMPLETE_WORDS = 5  # a burst is fragments ("hi", "I need", "a jacket"); five words ask something
 
 
 def answer_inbound(message: InboundMessage, *, settings: Settings | None = None) -> str | None:
