@@ -64,7 +64,7 @@ def test_a_follow_up_order_and_its_confirmation() -> None:
     price, take, yes = chat("how much is the hoodie?", "ok I'll take 2", "yes")
     assert "Grey Hoodie — $45.00" in price.message.text
     assert take.understanding.intent == "order" and take.understanding.quantity == 2
-    assert "Total: $90.00" in take.message.text and [b.id for b in take.message.buttons][0] == "order:place"
+    assert "Total: $90.00" in take.message.text and take.message.buttons[0].id == "order:place"
     assert yes.plan.conversion == "order" and yes.plan.order_lines[0].quantity == 2
     assert "$90.00" in yes.message.text
 
