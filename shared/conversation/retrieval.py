@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from shared.conversation.lexicon import (
     DESCRIPTIVE,
     all_plural_rules,
+    attribute_words,
     compiled,
     concept_table,
     known_words,
@@ -209,8 +210,14 @@ class CatalogIndex:
 
     # -- searching --------------------------------------------------------------------------
     def content_words(self, text: str, lang: str) -> list[str]:
+        """The words that may name a product: not stopwords, not words asking about an attribute
+        ("colours", "talla", "bahan")."""
         stop = compiled(lang).stopwords | (compiled("en").stopwords if lang in ("hi", "id") else frozenset())
-        return [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+        return [
+            w
+            for w in words(text)
+            if w not in stop and w not in attribute_words() and (len(w) > 1 or w.isdigit())
+        ]
 
     def _match_word(self, word: str) -> tuple[dict[str, float], str | None]:
         """(sku -> weight, the catalog word it matched) for one query word, exact or fuzzy."""
