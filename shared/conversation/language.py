@@ -98,7 +98,12 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
         # A short message flips only on a clear word of another language ("obrigado", "gracias"),
         # never on one the conversation's language uses too ("no", "hello", "ok", "thanks").
         own = _everyday(keep)
-        if best_score >= 1 and second == 0 and _distinctive(tokens, best) and not all(t in own for t in tokens):
+        if (
+            best_score >= 1
+            and second == 0
+            and _distinctive(tokens, best)
+            and not all(t in own for t in tokens)
+        ):
             return best
         return keep
     guess = _model_guess(" ".join(tokens))

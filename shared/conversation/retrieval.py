@@ -55,6 +55,7 @@ class CatalogItem:
     description: str = ""
     tags: tuple[str, ...] = ()
     restock_date: str | None = None
+    row: int = 0  # the sheet row: lists keep the shop's own order
     updated_at: datetime | None = None
     days_to_stockout: float | None = None
     forecast_confidence: float | None = None
@@ -94,6 +95,7 @@ def item_from_doc(data: dict[str, Any]) -> CatalogItem | None:
         description=str(data.get("description") or ""),
         tags=tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else (),
         restock_date=str(data["restock_date"]) if data.get("restock_date") else None,
+        row=int(data["source_row"]) if isinstance(data.get("source_row"), int) else 0,
         updated_at=data.get("updated_at"),
     )
 
@@ -213,10 +215,11 @@ class CatalogIndex:
         """The words that may name a product: not stopwords, not words asking about an attribute
         ("colours", "talla", "bahan")."""
         stop = compiled(lang).stopwords | (compiled("en").stopwords if lang in ("hi", "id") else frozenset())
+        # Numbers are quantities, sizes or times here, not product names.
         return [
             w
             for w in words(text)
-            if w not in stop and w not in attribute_words() and (len(w) > 1 or w.isdigit())
+            if w not in stop and w not in attribute_words() and len(w) > 1 and not w.isdigit()
         ]
 
     def _match_word(self, word: str) -> tuple[dict[str, float], str | None]:
