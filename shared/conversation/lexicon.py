@@ -100,6 +100,7 @@ def all_plural_rules() -> tuple[tuple[str, str], ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=65536)
 def singulars(word: str, rules: tuple[tuple[str, str], ...]) -> list[str]:
     """`word` and the singular forms the plural rules give ("jackets" -> "jacket")."""
     out = [word]
