@@ -277,9 +277,10 @@ class CatalogIndex:
         by_concept: dict[str, tuple[dict[str, float], list[str]]] = {}
         credited: dict[str, set[str]] = {}
         for concept in asked_concepts:
-            postings = self.concept_postings.get(concept)
-            if not postings:
+            found = self.concept_postings.get(concept)
+            if not found:
                 continue
+            postings = found
             concept_words = [w for w in query if concept in _word_concepts(w)]
             by_concept[concept] = (postings, concept_words)
             idf = math.log(1 + n / len(postings)) * 0.9
@@ -303,8 +304,8 @@ class CatalogIndex:
                 continue
             matched = {w for w, p in by_word.items() if sku in p}
             strong = any(p.get(sku, 0.0) >= FIELD_WEIGHTS["tags"] * 0.8 for p in by_word.values())
-            for concept, (postings, concept_words) in by_concept.items():
-                weight = postings.get(sku)
+            for concept, (concept_postings, concept_words) in by_concept.items():
+                weight = concept_postings.get(sku)
                 if weight is None:
                     continue
                 matched |= set(concept_words) or {concept}
