@@ -305,11 +305,11 @@ class CatalogIndex:
             matched = {w for w, p in by_word.items() if sku in p}
             strong = any(p.get(sku, 0.0) >= FIELD_WEIGHTS["tags"] * 0.8 for p in by_word.values())
             for concept, (concept_postings, concept_words) in by_concept.items():
-                weight = concept_postings.get(sku)
-                if weight is None:
+                found_weight = concept_postings.get(sku)
+                if found_weight is None:
                     continue
                 matched |= set(concept_words) or {concept}
-                strong = strong or (weight >= FIELD_WEIGHTS["category"] and concept not in DESCRIPTIVE)
+                strong = strong or (found_weight >= FIELD_WEIGHTS["category"] and concept not in DESCRIPTIVE)
             name = self.name_words[sku]
             whole = bool(name) and name <= query_set
             coverage = min(len(matched) / content, 1.0)
