@@ -10,11 +10,13 @@ import time
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.clients import firestore_client
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.money import iso_codes
 from shared.storage import TENANTS, tenant_ref, utcnow
 
 T = TypeVar("T")
@@ -95,9 +97,19 @@ class TenantConfig(BaseModel):
     @field_validator("currency")
     @classmethod
     def _iso_currency(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
+        if len(value) != 3 or not value.isalpha() or value.upper() not in iso_codes():
             raise ValueError("currency must be an ISO 4217 code such as USD")
         return value.upper()
+
+    @field_validator("locale")
+    @classmethod
+    def _bcp47_locale(cls, value: str) -> str:
+        """`pt_br`, `pt-BR` -> `pt-BR`; a tag CLDR does not know is refused."""
+        try:
+            parsed = Locale.parse(value.strip().replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r} (use a tag such as pt-BR, es-MX, en-US)") from None
+        return "-".join(p for p in (parsed.language, parsed.script, parsed.territory) if p)
 
     @property
     def source_kind(self) -> str:

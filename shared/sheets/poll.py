@@ -208,11 +208,13 @@ def poll_tenant(
     accept_shrink: bool = False,
     reason: str = "manual",
     source: SheetSource | None = None,
+    now: datetime | None = None,
 ) -> PollResult:
     """Poll the tenant's sheet now. `force` skips the version check (the push path);
-    `accept_shrink` applies a read the no-wipe rule would hold back (the owner confirmed it)."""
+    `accept_shrink` applies a read the no-wipe rule would hold back (the owner confirmed it);
+    `now` is the clock (default: the current time)."""
     timer = _Timer()
-    now = utcnow()
+    now = now or utcnow()
     config = get_tenant(tenant_id, fresh=True)
     source = source or open_source(config)
     result = PollResult(
