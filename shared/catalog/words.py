@@ -175,7 +175,7 @@ def lexicon() -> Lexicon:
         for kind, phrases in data["info_topics"].items():
             for phrase in phrases:
                 topics.setdefault(normalise(phrase), kind)
-    number = r"(?P<n>[0-9][0-9 .,']*)"
+    number = r"(?P<n>\d[\d .,']*)"  # any script's digits: "५ बचे"
     for phrase in sorted(set(counts), key=len, reverse=True):
         # Normalised like the cells, with the {n} slot kept out of the normalisation.
         before, _, after = phrase.partition("{n}")

@@ -68,6 +68,8 @@ def test_accents_are_optional() -> None:
         ("il reste 5", 5, None),
         ("sisa 5", 5, None),
         ("5 bache", 5, None),
+        ("५ बचे", 5, None),
+        ("restam ١٢", 12, None),
         ("disponível", None, "in_stock"),
         ("10+", 10, None),
     ],
