@@ -14,6 +14,7 @@ from shared.catalog.columns import map_headers
 from shared.catalog.diff import diff_rows
 from shared.catalog.info import read_info
 from shared.sheets.file_source import FileSource
+from shared.sheets.locale_guess import guess_locale
 from shared.sheets.poll import reading_context
 from shared.tenants import TenantConfig
 
@@ -177,3 +178,20 @@ def test_an_unknown_header_names_the_closest_known_one() -> None:
     assert header.missing == ["price"]
     assert header.described_unknown() == ["Precco (did you mean Preço?)"]
     assert header.language == "pt"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "locale", "currency"),
+    [
+        ("salao_pt.csv", "pt-BR", "BRL"),
+        ("panaderia_es.csv", "es-MX", "MXN"),  # "$" in a Spanish sheet is the peso
+        ("boutique_fr.csv", "fr-FR", "EUR"),
+        ("warung_id.csv", "id-ID", "IDR"),
+        ("dukaan_hi.csv", "hi-IN", "INR"),
+        ("dukaan_hinglish.csv", "hi-IN", "INR"),
+    ],
+)
+def test_the_locale_and_currency_are_guessed_from_the_sheet(sheet: str, locale: str, currency: str) -> None:
+    table = FileSource(str(SHEETS / sheet)).read()
+    assert guess_locale(table) == (locale, currency)
+    assert guess_locale(table, currency="USD")[1] == "USD"  # a given currency wins
