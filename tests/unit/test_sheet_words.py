@@ -16,7 +16,17 @@ def test_every_language_has_every_list_and_column() -> None:
         data = table(language)
         assert set(data["headers"]) == set(COLUMNS), language
         assert len(data["weekdays"]) == 7, language
-        for key in ("yes", "no", "in_stock", "out_of_stock", "count_phrases", "service", "info_tabs"):
+        lists = (
+            "yes",
+            "no",
+            "in_stock",
+            "out_of_stock",
+            "made_to_order",
+            "count_phrases",
+            "service",
+            "info_tabs",
+        )
+        for key in lists:
             assert data[key], (language, key)
         assert set(data["info_topics"]) >= {"hours", "address", "delivery", "returns", "payment"}
 
@@ -71,6 +81,11 @@ def test_accents_are_optional() -> None:
         ("५ बचे", 5, None),
         ("restam ١٢", 12, None),
         ("disponível", None, "in_stock"),
+        ("sin existencia", 0, "out"),
+        ("últimas 2", 2, None),
+        ("sob encomenda", None, None),
+        ("bajo pedido", None, None),
+        ("PO", None, None),
         ("10+", 10, None),
     ],
 )
