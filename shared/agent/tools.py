@@ -35,15 +35,11 @@ MAX_QUANTITY = 99
 
 
 def _object(properties: dict[str, dict[str, Any]], required: Sequence[str] = ()) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-    }
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    return schema | ({"required": list(required)} if required else {})
 
 
-_SKU = {"type": "string", "minLength": 1, "maxLength": 64, "description": "SKU from a tool result"}
+_SKU = {"type": "string", "minLength": 1, "maxLength": 64}
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
@@ -114,7 +110,7 @@ def invalid_call(call: ToolCall) -> str | None:
 def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) -> str | None:
     """The subset of JSON Schema the contract uses: object, string, integer, bounds, pattern."""
     properties: dict[str, dict[str, Any]] = schema["properties"]
-    for key in schema["required"]:
+    for key in schema.get("required", ()):
         if args.get(key) is None:
             return f"{where}: {key} is required"
     for key, value in args.items():
@@ -351,8 +347,6 @@ class ToolRunner:
         else:
             view["stock"] = item.stock
         view |= {"available": item.available, "status": item.status}
-        if item.category:
-            view["category"] = item.category
         if item.updated_at is not None:
             view["as_of"] = item.updated_at.isoformat(timespec="minutes")
         if item.stale:
