@@ -75,6 +75,10 @@ class TenantConfig(BaseModel):
     provider_policy: ProviderPolicy = Field(default_factory=ProviderPolicy)
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
     owner_wa_id: str | None = None
+    messaging_tier: Literal["250", "1k", "10k", "100k", "unlimited"] = Field(
+        default="1k", description="Meta's messaging limit of the number: customers per 24 h (broadcasts)"
+    )
+    broadcast_rate_per_s: float | None = Field(default=None, gt=0, le=80)
     notify_webhook_url: str | None = None
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"
