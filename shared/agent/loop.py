@@ -43,6 +43,7 @@ MAX_STEPS = 4
 class AgentReply:
     text: str | None  # None: send the offline reply
     reason: str | None = None  # why not: "no_provider_answered", "ungrounded: …", …
+    language: str | None = None  # the customer's, else the shop's (for confirmations)
     provider: str | None = None
     model: str | None = None
     actions: tuple[Action, ...] = ()
@@ -89,6 +90,7 @@ def run_agent(
     if not providers or ctx.injection:
         return None
     locale = customer_locale(tenant.locale, language)
+    reply_language = language or babel_locale(tenant.locale).language
     cart = tuple((str(line["sku"]), int(line["quantity"])) for line in ctx.state.get("cart") or [])
     names = {i.sku: i.name for i in backend.items([s for s, _ in cart])} if cart else {}
     brief = Brief(
@@ -116,12 +118,16 @@ def run_agent(
         a for run in attempts for a in run.runner.actions if a.tool in ("book_slot", "place_order")
     )
     if routed.reply is None:
-        return AgentReply(None, "no_provider_answered", actions=committed, routed=routed)
+        return AgentReply(None, "no_provider_answered", reply_language, actions=committed, routed=routed)
     won = attempts[-1]
     runner = won.runner
     actions = tuple(a for a in committed if a not in runner.actions) + tuple(runner.actions)
     reply = routed.reply
     problems = grounding_problems(reply.text, runner.facts, ctx)
+    placed = any(a.tool == "place_order" and a.status == "placed" for a in actions)
+    # A rejected answer changes nothing the customer is not told: the cart stays as it was
+    # (unless an order consumed it) and a hand-off the model asked for does not happen.
+    new_cart = tuple(runner.cart) if not problems or placed else cart
     if problems:
         log_event(
             log,
@@ -134,12 +140,13 @@ def run_agent(
     return AgentReply(
         None if problems else reply.text,
         "ungrounded: " + "; ".join(problems[:3]) if problems else None,
+        reply_language,
         provider=reply.provider,
         model=reply.model,
         actions=actions,
         facts=runner.facts,
-        cart=tuple(runner.cart) if tuple(runner.cart) != cart else None,
-        handoff_reason=runner.handoff_reason,
+        cart=new_cart if new_cart != cart else None,
+        handoff_reason=None if problems else runner.handoff_reason,
         tools_called=tuple(runner.called),
         routed=routed,
         steps=won.steps,
@@ -182,6 +189,28 @@ def _converse(
         for call in reply.tool_calls:
             steps.append(Turn(role="tool", tool_call_id=call.id, name=call.name, result=runner.run(call)))
     raise ProviderFailure(provider.name, "invalid_tool_call", f"no answer after {MAX_STEPS} requests")
+
+
+def confirmations(reply: AgentReply) -> str:
+    """The sentences that confirm bookings and orders the agent made, for a reply whose own words
+    were not sent (they happened: the customer must hear of them), else ""."""
+    from shared.i18n.catalog import message
+
+    lines: list[str] = []
+    for action in reply.actions:
+        if action.tool == "book_slot" and action.status == "booked":
+            key = "agent.booked" if action.detail else "agent.booked_plain"
+            lines.append(message(key, reply.language, ref=action.reference, **action.detail))
+        elif action.tool == "place_order" and action.status == "placed":
+            lines.append(
+                message(
+                    "agent.ordered",
+                    reply.language,
+                    ref=action.reference,
+                    total=action.detail.get("total", ""),
+                )
+            )
+    return "\n".join(dict.fromkeys(lines))
 
 
 def grounding_problems(text: str, facts: Facts, ctx: ReplyContext) -> tuple[str, ...]:

@@ -200,6 +200,8 @@ class Action:
     arguments: dict[str, Any]
     status: str
     reference: str | None = None
+    # What a confirmation may say about it: `what`, `date`, `time` of a booking; `total` of an order.
+    detail: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,6 +211,7 @@ class Facts:
     items: dict[str, CatalogItem] = field(default_factory=dict)
     slot_times: set[str] = field(default_factory=set)
     amounts: set[tuple[int, str]] = field(default_factory=set)
+    slots: dict[str, SlotView] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,6 +260,7 @@ class ToolRunner:
         day = date.fromisoformat(args["date"]) if args.get("date") else None
         slots = self.backend.free_slots(str(args["sku"]), day)[:MAX_SLOTS]
         self.facts.slot_times |= {s.start for s in slots}
+        self.facts.slots |= {s.slot_id: s for s in slots}
         return {
             "sku": args["sku"],
             "slots": [
@@ -273,7 +277,12 @@ class ToolRunner:
     # -- state-changing -----------------------------------------------------------------
     def _book_slot(self, args: dict[str, Any]) -> dict[str, Any]:
         outcome = self.backend.book(str(args["slot_id"]), idempotency_key=self._key("book_slot"))
-        self.actions.append(Action("book_slot", dict(args), outcome.status, outcome.booking_id))
+        slot = self.facts.slots.get(str(args["slot_id"]))
+        detail = {}
+        if slot is not None:
+            item = self.facts.items.get(slot.sku)
+            detail = {"what": item.name if item else slot.sku, "date": slot.date, "time": slot.start}
+        self.actions.append(Action("book_slot", dict(args), outcome.status, outcome.booking_id, detail))
         result: dict[str, Any] = {"status": outcome.status, "slot_id": args["slot_id"]}
         if outcome.booking_id:
             result["booking_id"] = outcome.booking_id
@@ -318,11 +327,12 @@ class ToolRunner:
                     for s in outcome.shortages
                 ],
             }
-        self.actions.append(Action("place_order", {}, "placed", outcome.order_id))
         result: dict[str, Any] = {"status": "placed", "order_id": outcome.order_id}
         if outcome.total_minor is not None and outcome.currency:
             self.facts.amounts.add((outcome.total_minor, outcome.currency.upper()))
             result |= {"total": format_money(outcome.total_minor, outcome.currency, self.locale)}
+        detail = {"total": result["total"]} if "total" in result else {}
+        self.actions.append(Action("place_order", {}, "placed", outcome.order_id, detail))
         self.cart = []
         return result
 

@@ -295,7 +295,13 @@ def _words(
     if agent is not None and agent.text is not None:
         return agent.text, agent.model or "llm", agent.routed, True
     grounded = agent is None or not (agent.reason or "").startswith("ungrounded")
-    return _checked_offline(ctx, plan.message.text), "offline", agent.routed if agent else None, grounded
+    text = _checked_offline(ctx, plan.message.text)
+    if agent is not None:
+        from shared.agent.loop import confirmations
+
+        done = confirmations(agent)
+        text = f"{text}\n{done}" if done else text
+    return text, "offline", agent.routed if agent else None, grounded
 
 
 def _agent_state(agent: AgentReply | None) -> dict[str, Any]:

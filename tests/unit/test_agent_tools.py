@@ -198,3 +198,34 @@ def test_a_request_that_cannot_fit_is_not_sent() -> None:
 )
 def test_prices_follow_the_customers_language_in_the_shops_country(tenant, language, expected) -> None:
     assert customer_locale(tenant, language) == expected
+
+
+def test_confirmations_exist_in_every_language_with_the_same_placeholders() -> None:
+    import string
+
+    from shared.i18n.catalog import LANGUAGES, messages
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    english = {k: v for k, v in messages("en").items() if k.startswith("agent.")}
+    assert english
+    for lang in LANGUAGES:
+        theirs = messages(lang)
+        assert {k: fields(theirs[k]) for k in english} == {k: fields(v) for k, v in english.items()}, lang
+
+
+def test_actions_taken_are_confirmed_when_the_models_words_are_not_sent() -> None:
+    from shared.agent.loop import AgentReply, confirmations
+    from shared.agent.tools import Action
+
+    slot = {"what": "Haircut", "date": "2026-12-05", "time": "10:00"}
+    booked = Action("book_slot", {"slot_id": "S__1"}, "booked", "bk-1", slot)
+    placed = Action("place_order", {}, "placed", "o-9", {"total": "89,00\xa0€"})
+    refused = Action("book_slot", {"slot_id": "S__2"}, "full")
+    text = confirmations(AgentReply(None, "ungrounded: …", "es", actions=(booked, placed, refused)))
+    assert text.splitlines() == [
+        "Tu reserva está confirmada: Haircut el 2026-12-05 a las 10:00 (ref. bk-1).",
+        "Tu pedido está hecho: 89,00\xa0€ (ref. o-9). Te confirmaremos aquí el pago y la entrega.",
+    ]
+    assert confirmations(AgentReply(None, "no_provider_answered", "en", actions=(refused,))) == ""
