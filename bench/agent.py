@@ -54,8 +54,7 @@ def run(provider: str, api: StandIn, tenant_id: str, replies: int) -> dict[str, 
     from pydantic import SecretStr
 
     from shared.agent.backend import LiveBackend
-    from shared.agent.loop import run_agent
-    from shared.conversation.context import ReplyContext
+    from shared.agent.loop import AgentTurn, run_agent
     from shared.providers.registry import configured_providers
     from shared.settings import Settings
     from shared.storage import utcnow
@@ -69,13 +68,11 @@ def run(provider: str, api: StandIn, tenant_id: str, replies: int) -> dict[str, 
     for n in range(replies + 2):  # the first two warm the SDK client, the index and the tokenizer
         api.script = script(api)
         text = QUESTIONS[n % len(QUESTIONS)]
-        ctx = ReplyContext(
-            tenant_id=tenant_id, business_name="Bench Shop", currency="USD", text=text, intent="product"
-        )
+        turn = AgentTurn(text=text, intent="product")
         backend = LiveBackend(tenant_id, f"1555{n:07d}", f"1555{n:07d}", None, utcnow().date())
         started = time.perf_counter()
         reply = run_agent(
-            tenant, providers, ctx, inbound_id=f"wamid.bench{n}", backend=backend, today=utcnow().date()
+            tenant, providers, turn, inbound_id=f"wamid.bench{n}", backend=backend, today=utcnow().date()
         )
         total_ms = (time.perf_counter() - started) * 1000
         if n < 2 or reply is None or reply.routed is None or reply.routed.reply is None:

@@ -8,9 +8,10 @@ Gemini), until the model answers in text. Then grounding decides: every price, s
 slot and availability claim must match a tool result of this turn or the dialogue state, else
 the offline reply goes out and the result says why.
 
-`run_agent` returns None when the agent does not apply (no provider configured, or a message
-that tries to steer the assistant: those never reach a model), else an `AgentReply` whose `text`
-is None when the offline reply must go out.
+The conversation engine describes the message as an `AgentTurn` (no dependency on its own
+types). `run_agent` returns None when the agent does not apply (no provider configured, or a
+message that tries to steer the assistant: those never reach a model), else an `AgentReply`
+whose `text` is None when the offline reply must go out.
 """
 
 from __future__ import annotations
@@ -32,11 +33,25 @@ from shared.providers.fallback import MIN_CALL_S, RouterResult
 from shared.providers.router import route_calls
 
 if TYPE_CHECKING:
-    from shared.conversation.context import ReplyContext
     from shared.tenants import TenantConfig
 
 log = get_logger(__name__)
 MAX_STEPS = 4
+
+
+@dataclass(frozen=True)
+class AgentTurn:
+    """What the conversation engine knows about the message the agent answers."""
+
+    text: str  # the customer's message (a burst joined)
+    history: tuple[tuple[str, str], ...] = ()  # (direction "in"/"out", text), oldest first
+    language: str | None = None  # the customer's (en, es, pt, fr, id, hi), when known
+    intent: str | None = None
+    cart: tuple[tuple[str, int], ...] = ()  # (sku, quantity) of the open cart
+    focus: tuple[CatalogItem, ...] = ()  # the dialogue's items, read live: facts a reply may state
+    slot_times: tuple[str, ...] = ()  # free slot times the dialogue already showed
+    stale: bool = False  # the sheet has not synced lately
+    injection: bool = False  # the message tries to steer the assistant
 
 
 @dataclass(frozen=True)
@@ -79,33 +94,32 @@ def customer_locale(tenant_locale: str, language: str | None) -> str:
 def run_agent(
     tenant: TenantConfig,
     providers: Mapping[str, Provider],
-    ctx: ReplyContext,
+    turn: AgentTurn,
     *,
     inbound_id: str,
     backend: Backend,
     today: date,
-    language: str | None = None,
 ) -> AgentReply | None:
-    """The model's grounded answer to `ctx` with tools over `backend`, or why there is none."""
-    if not providers or ctx.injection:
+    """The model's grounded answer to `turn` with tools over `backend`, or why there is none."""
+    if not providers or turn.injection:
         return None
-    locale = customer_locale(tenant.locale, language)
-    reply_language = language or babel_locale(tenant.locale).language
-    cart = tuple((str(line["sku"]), int(line["quantity"])) for line in ctx.state.get("cart") or [])
+    locale = customer_locale(tenant.locale, turn.language)
+    reply_language = turn.language or babel_locale(tenant.locale).language
+    cart = turn.cart
     names = {i.sku: i.name for i in backend.items([s for s, _ in cart])} if cart else {}
     brief = Brief(
         business_name=tenant.business_name,
         locale=locale,
         today=today,
         timezone=tenant.timezone,
-        language=language,
-        intent=ctx.intent,
+        language=turn.language,
+        intent=turn.intent,
         cart=tuple((names.get(sku, sku), q) for sku, q in cart),
-        focus=ctx.facts,
-        stale=ctx.sheets_stale,
+        focus=turn.focus,
+        stale=turn.stale,
     )
     system = system_prompt(brief)
-    history = opening_turns(ctx.history, ctx.text)
+    history = opening_turns(turn.history, turn.text)
     attempts: list[_Attempt] = []
 
     def attempt(provider: Provider, seconds_left: float) -> ProviderReply:
@@ -123,7 +137,7 @@ def run_agent(
     runner = won.runner
     actions = tuple(a for a in committed if a not in runner.actions) + tuple(runner.actions)
     reply = routed.reply
-    problems = grounding_problems(reply.text, runner.facts, ctx)
+    problems = grounding_problems(reply.text, runner.facts, turn, tenant.currency)
     placed = any(a.tool == "place_order" and a.status == "placed" for a in actions)
     # A rejected answer changes nothing the customer is not told: the cart stays as it was
     # (unless an order consumed it) and a hand-off the model asked for does not happen.
@@ -213,14 +227,14 @@ def confirmations(reply: AgentReply) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
-def grounding_problems(text: str, facts: Facts, ctx: ReplyContext) -> tuple[str, ...]:
+def grounding_problems(text: str, facts: Facts, turn: AgentTurn, currency: str) -> tuple[str, ...]:
     """What in `text` no tool result of this turn and no dialogue-state fact supports."""
-    items: list[CatalogItem] = [*facts.items.values(), *(i for i in ctx.facts if i.sku not in facts.items)]
+    items: list[CatalogItem] = [*facts.items.values(), *(i for i in turn.focus if i.sku not in facts.items)]
     # Totals the tools computed (a cart, an order) are facts too: stated as price-only items,
     # under a name no reply can contain, so that only their amount counts.
     items += [
         CatalogItem(sku=f"amount-{n}", name="\u2063", price_minor=minor, currency=currency)
         for n, (minor, currency) in enumerate(sorted(facts.amounts))
     ]
-    slot_times = (*sorted(facts.slot_times), *ctx.slot_times)
-    return check_reply(text, items, slot_times=slot_times, currency=ctx.currency).problems
+    slot_times = (*sorted(facts.slot_times), *turn.slot_times)
+    return check_reply(text, items, slot_times=slot_times, currency=currency).problems

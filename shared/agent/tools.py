@@ -10,9 +10,11 @@ customer's locale), `price_minor`, `currency`, `stock`, `available`, `status`, a
 (`as_of`, `stale`). Never cost prices, sheet rows, other customers or staff notes.
 
 State-changing tools (`book_slot`, `place_order`) go through the commerce code the offline path
-uses, with the idempotency key `<inbound message id>:<tool>:<n>` (the n-th call of that tool
-while answering that message), so a redelivered message, or a second provider after a failed
-one, gets the first outcome back instead of a second booking or order. The customer is bound
+uses, idempotent by key: the first call of a tool while answering a message is keyed by the
+inbound message id itself (the key the offline path uses, so the two paths can never both book
+or order for one message), the n-th by `<inbound message id>:<tool>:<n>`. A redelivered message,
+or a second provider after a failed one, gets the first outcome back instead of a second
+booking or order. The customer is bound
 by the runner, never by the model: no tool takes a customer, phone number or order id.
 """
 
@@ -238,7 +240,7 @@ class ToolRunner:
     def _key(self, tool: str) -> str:
         n = self._counts[tool]
         self._counts[tool] += 1
-        return f"{self.idempotency_base}:{tool}:{n}"
+        return self.idempotency_base if n == 0 else f"{self.idempotency_base}:{tool}:{n}"
 
     # -- read-only ----------------------------------------------------------------------
     def _search_catalog(self, args: dict[str, Any]) -> dict[str, Any]:

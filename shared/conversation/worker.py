@@ -278,14 +278,23 @@ def _agent(
     if not providers or not plan.llm_allowed:
         return None
     from shared.agent.backend import LiveBackend
-    from shared.agent.loop import run_agent
+    from shared.agent.loop import AgentTurn, run_agent
 
+    turn = AgentTurn(
+        text=ctx.text,
+        history=ctx.history,
+        intent=ctx.intent,
+        cart=tuple((str(c["sku"]), int(c["quantity"])) for c in ctx.state.get("cart") or []),
+        focus=ctx.facts,
+        slot_times=ctx.slot_times,
+        stale=ctx.sheets_stale,
+        injection=ctx.injection,
+    )
+    today = utcnow().date()
     backend = LiveBackend(
-        tenant.tenant_id, message.wa_id, message.wa_id, inbound_doc.get("profile_name"), utcnow().date()
+        tenant.tenant_id, message.wa_id, message.wa_id, inbound_doc.get("profile_name"), today
     )
-    return run_agent(
-        tenant, providers, ctx, inbound_id=message.message_id, backend=backend, today=utcnow().date()
-    )
+    return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
 def _words(
