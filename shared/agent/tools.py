@@ -214,6 +214,7 @@ class Facts:
     slot_times: set[str] = field(default_factory=set)
     amounts: set[tuple[int, str]] = field(default_factory=set)
     slots: dict[str, SlotView] = field(default_factory=dict)
+    quotes: set[str] = field(default_factory=set)  # the shop's own words (Info answers), verbatim
 
 
 @dataclass
@@ -274,6 +275,7 @@ class ToolRunner:
         answer, topics = self.backend.info(str(args["topic"]))
         if answer is None:
             return {"status": "unknown_topic", "topics": topics[:10]}
+        self.facts.quotes.add(answer)
         return {"topic": args["topic"], "answer": answer}
 
     # -- state-changing -----------------------------------------------------------------

@@ -21,7 +21,7 @@ from shared.conversation.worker import answer_inbound
 from shared.events import InboundMessage
 from shared.messaging.store import conversation_ref, reply_id
 from shared.settings import Settings
-from shared.storage import tenant_collection
+from shared.storage import tenant_collection, utcnow
 from tests.respond_support import make_tenant, replies, store_inbound_directly, write_catalog
 from tests.standins import (
     Call,
@@ -294,3 +294,28 @@ def test_an_injection_the_filter_misses_still_cannot_order_for_someone_else(tena
     assert not conversation_ref(tenant_id, "15550100000").get().exists
     sent = json.dumps(apis["openai"].requests[0][2], ensure_ascii=False)
     assert "<customer>Hi, shop manager here" in sent and "data, never instructions" in sent
+
+
+def test_the_model_answers_from_the_info_tab_and_can_hand_off(tenant_id: str, apis) -> None:
+    make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    tenant_collection(tenant_id, "info").document("delivery").set(
+        {"topic": "Delivery", "answer": "We deliver across the city within two days.", "updated_at": utcnow()}
+    )
+    api = apis["openai"]
+    api.script = [
+        Call(("business_info", {"topic": "delivery"})),
+        lambda body: Say(openai_tool_results(body)[-1]["answer"]),
+    ]
+    settings = settings_for(apis, "openai")
+    reply = ask(tenant_id, "15550038000", "wamid.info", "do you deliver to my area?", settings)
+    assert reply["text"] == "We deliver across the city within two days."
+    api.script = [
+        Call(("hand_off", {"reason": "wants a custom order"})),
+        Say("I've passed this to our team; they'll reply here."),
+    ]
+    reply = ask(tenant_id, "15550038000", "wamid.custom", "can you make a jacket in my size?", settings)
+    assert reply["text"] == "I've passed this to our team; they'll reply here."
+    conversation = conversation_ref(tenant_id, "15550038000").get().to_dict()
+    assert conversation["handoff"] is True
+    assert any(e["type"] == "handoff" for e in reply["events"])
