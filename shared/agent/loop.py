@@ -128,20 +128,21 @@ def run_agent(
         return _converse(provider, system, history, runner, attempts[-1], time.monotonic() + seconds_left)
 
     routed = route_calls(tenant.tenant_id, tenant.provider_policy, providers, attempt)
-    committed = tuple(
-        a for run in attempts for a in run.runner.actions if a.tool in ("book_slot", "place_order")
-    )
+    return _outcome(tenant, turn, routed, attempts, reply_language)
+
+
+def _outcome(
+    tenant: TenantConfig, turn: AgentTurn, routed: RouterResult, attempts: list[_Attempt], language: str
+) -> AgentReply:
+    """The reply from the winning attempt, grounded or not; bookings and orders of failed
+    attempts count too (they happened)."""
+    committed = [a for run in attempts for a in run.runner.actions if a.tool in ("book_slot", "place_order")]
     if routed.reply is None:
-        return AgentReply(None, "no_provider_answered", reply_language, actions=committed, routed=routed)
-    won = attempts[-1]
+        return AgentReply(None, "no_provider_answered", language, actions=tuple(committed), routed=routed)
+    won, reply = attempts[-1], routed.reply
     runner = won.runner
     actions = tuple(a for a in committed if a not in runner.actions) + tuple(runner.actions)
-    reply = routed.reply
     problems = grounding_problems(reply.text, runner.facts, turn, tenant.currency)
-    placed = any(a.tool == "place_order" and a.status == "placed" for a in actions)
-    # A rejected answer changes nothing the customer is not told: the cart stays as it was
-    # (unless an order consumed it) and a hand-off the model asked for does not happen.
-    new_cart = tuple(runner.cart) if not problems or placed else cart
     if problems:
         log_event(
             log,
@@ -151,15 +152,21 @@ def run_agent(
             provider=reply.provider,
             problems=list(problems)[:3],
         )
+    # A rejected answer changes nothing the customer is not told: the cart stays as it was and a
+    # hand-off the model asked for does not happen. An order placed (by any attempt) used the cart.
+    placed_here, placed = (_placed(runner.actions), _placed(committed))
+    cart = tuple(runner.cart) if not problems or placed_here else turn.cart
+    if placed and not placed_here:
+        cart = ()
     return AgentReply(
         None if problems else reply.text,
         "ungrounded: " + "; ".join(problems[:3]) if problems else None,
-        reply_language,
+        language,
         provider=reply.provider,
         model=reply.model,
         actions=actions,
         facts=runner.facts,
-        cart=new_cart if new_cart != cart else None,
+        cart=cart if cart != turn.cart else None,
         handoff_reason=None if problems else runner.handoff_reason,
         tools_called=tuple(runner.called),
         routed=routed,
@@ -225,6 +232,10 @@ def confirmations(reply: AgentReply) -> str:
                 )
             )
     return "\n".join(dict.fromkeys(lines))
+
+
+def _placed(actions: Sequence[Action]) -> bool:
+    return any(a.tool == "place_order" and a.status == "placed" for a in actions)
 
 
 def grounding_problems(text: str, facts: Facts, turn: AgentTurn, currency: str) -> tuple[str, ...]:
