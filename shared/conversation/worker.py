@@ -278,14 +278,23 @@ def _agent(
     if not providers or not plan.llm_allowed:
         return None
     from shared.agent.backend import LiveBackend
-    from shared.agent.loop import run_agent
+    from shared.agent.loop import AgentTurn, run_agent
 
+    turn = AgentTurn(
+        text=ctx.text,
+        history=ctx.history,
+        intent=ctx.intent,
+        cart=tuple((str(c["sku"]), int(c["quantity"])) for c in ctx.state.get("cart") or []),
+        focus=ctx.facts,
+        slot_times=ctx.slot_times,
+        stale=ctx.sheets_stale,
+        injection=ctx.injection,
+    )
+    today = utcnow().date()
     backend = LiveBackend(
-        tenant.tenant_id, message.wa_id, message.wa_id, inbound_doc.get("profile_name"), utcnow().date()
+        tenant.tenant_id, message.wa_id, message.wa_id, inbound_doc.get("profile_name"), today
     )
-    return run_agent(
-        tenant, providers, ctx, inbound_id=message.message_id, backend=backend, today=utcnow().date()
-    )
+    return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
 def _words(
@@ -295,7 +304,13 @@ def _words(
     if agent is not None and agent.text is not None:
         return agent.text, agent.model or "llm", agent.routed, True
     grounded = agent is None or not (agent.reason or "").startswith("ungrounded")
-    return _checked_offline(ctx, plan.message.text), "offline", agent.routed if agent else None, grounded
+    text = _checked_offline(ctx, plan.message.text)
+    if agent is not None:
+        from shared.agent.loop import confirmations
+
+        done = confirmations(agent)
+        text = f"{text}\n{done}" if done else text
+    return text, "offline", agent.routed if agent else None, grounded
 
 
 def _agent_state(agent: AgentReply | None) -> dict[str, Any]:
