@@ -13,7 +13,8 @@ export const CSV_COLUMNS = ["name", "whatsapp", "username", "language", "tags", 
 /** One CSV field: quoted when it holds a comma, quote or line break; formulas neutralised. */
 export function csvField(value) {
   let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@]/.test(text)) text = `'${text}`; // a spreadsheet must not run a customer's name
+  // A spreadsheet must not run a customer's name as a formula; a phone number stays as it is.
+  if (/^[=+\-@]/.test(text) && !/^\+\d+$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
