@@ -47,6 +47,9 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     ServedFunction("alerts", "alerts", "evaluate", "cloudevent", "ALERTS_PORT", 8087),
     ServedFunction("respond-restock", "respond", "restock", "cloudevent", "RESTOCK_PORT", 8088),
     ServedFunction("respond-outbox", "respond", "staff_outbox", "cloudevent", "OUTBOX_PORT", 8089),
+    ServedFunction(
+        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8090
+    ),
 )
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -57,6 +60,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("sheet-poll-ticks", "sheet-poller-ticks", "sheet-poller"),
     Subscription("alerts-ticks", "alerts-ticks", "alerts"),
     Subscription("rollup-ticks", "analytics-rollup-ticks", "analytics-rollup"),
+    # The ticks' fan-out (shared/scheduling): one message per due shop.
+    Subscription("sheet-polls", "sheet-poller-shop", "sheet-poller-shop"),
+    Subscription("alert-evaluations", "alerts-evaluations", "alerts"),
     # Locally, devtools.outbox_bridge stands in for Eventarc's Firestore trigger on staff replies.
     Subscription("staff-outbox", "respond-outbox", "respond-outbox"),
 )
