@@ -98,29 +98,26 @@ def _outcome(result: PollResult, *, pushed: bool = False) -> Outcome:
     return Outcome("unchanged" if result.skipped else "changed", version=result.version, pushed=pushed)
 
 
-def _budgeted_poll(config: TenantConfig, schedule: dict[str, Any], reason: str) -> Outcome:
-    """Poll with budget checks before each spend (Google sheets only; files cost nothing)."""
-    source = open_source(config)
-    if config.source_kind != "gsheets":
-        return _outcome(poll_tenant(config.tenant_id, source=source, reason=reason))
-    wait = get_settings().quota_max_wait_s
-    waiting_read = schedule.get("priority") in ("changed", "push")
-    if not waiting_read:
-        if not budget().acquire("drive", 1, max_wait_s=wait):
-            return Outcome("deferred")
-        peek = VersionFirst(source)
-        version = peek.peek()
-        if version is None or version.version == schedule.get("version"):
-            return _outcome(poll_tenant(config.tenant_id, source=peek, reason=reason))
-        source = peek
-    if not budget().acquire("sheets", READ_CALLS, max_wait_s=wait if waiting_read else 0):
-        return Outcome("waiting", version=schedule.get("pending_version"))
-    if schedule.get("priority") == "push":  # an edit may not show in the Drive version yet
-        with call_priority("push"):
-            return _outcome(
-                poll_tenant(config.tenant_id, force=True, source=source, reason="push"), pushed=True
-            )
-    return _outcome(poll_tenant(config.tenant_id, source=source, reason=reason))
+def _budgeted_poll(config: TenantConfig, schedule: dict[str, Any]) -> Outcome:
+    """Poll with budget checks before each spend (Google sheets only; files cost nothing). A
+    shop queued by a push is read whatever the version says (the edit may not show there yet)."""
+    tenant_id, source = config.tenant_id, open_source(config)
+    pushed = schedule.get("priority") == "push"
+    reason = "push" if pushed else "tick"
+    if config.source_kind == "gsheets":
+        wait = get_settings().quota_max_wait_s
+        if schedule.get("priority") == "scheduled" or not schedule.get("priority"):
+            if not budget().acquire("drive", 1, max_wait_s=wait):
+                return Outcome("deferred")
+            peek = VersionFirst(source)
+            version = peek.peek()
+            if version is None or version.version == schedule.get("version"):
+                return _outcome(poll_tenant(tenant_id, source=peek, reason=reason))
+            source, wait = peek, 0.0  # changed: read now if the budget allows, else queue ahead
+        if not budget().acquire("sheets", READ_CALLS, max_wait_s=wait, priority="push" if pushed else None):
+            return Outcome("waiting", version=schedule.get("pending_version"))
+    with call_priority("push" if pushed else "scheduled"):
+        return _outcome(poll_tenant(tenant_id, force=pushed, source=source, reason=reason), pushed=pushed)
 
 
 def poll_shop(message: ShopDue) -> str:
@@ -139,7 +136,7 @@ def poll_shop(message: ShopDue) -> str:
         log_event(logger, 20, "poll not needed", tenant_id=tenant_id, reason=refused)
         return refused or "missing"
     try:
-        outcome = _budgeted_poll(config, schedule, "tick")
+        outcome = _budgeted_poll(config, schedule)
     except Exception:  # released for the next attempt, then raised so Pub/Sub retries this shop
         store.give_back(
             tenant_id,
