@@ -11,6 +11,8 @@ Pub/Sub redelivers; and only small facts, so that it stays far below the 512 KB 
 | sheet-poll-ticks      | Tick              | Cloud Scheduler      | sheet_poller.poll         |
 | alerts-ticks          | Tick              | Cloud Scheduler      | alerts.evaluate           |
 | rollup-ticks          | Tick              | Cloud Scheduler      | analytics_rollup.rollup   |
+| sheet-polls           | ShopDue           | sheet_poller.poll    | sheet_poller.poll_shop    |
+| alert-evaluations     | ShopDue           | alerts.evaluate      | alerts.evaluate           |
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ class Tick(BaseModel):
     job: str = "tick"
     tenant_id: str | None = Field(default=None, description="limit the run to one tenant")
     at: datetime = Field(default_factory=utcnow)
+
+
+class ShopDue(BaseModel):
+    """One shop's scheduled job, fanned out by a tick (shared/scheduling): small, one per shop."""
+
+    tenant_id: str
+    job: Literal["poll", "alerts"]
+    dispatched_at: datetime = Field(default_factory=utcnow)
+    priority: str = "scheduled"
 
 
 class StatusChange(BaseModel):

@@ -72,10 +72,21 @@ locals {
       folder      = "sheet_poller"
       entry_point = "poll"
       trigger     = "push"
-      memory      = "1Gi" # a whole sheet (or XLSX) parsed and validated in memory
-      timeout     = 300   # every tenant's cheap change check, plus full reads of the changed sheets
-      concurrency = 1     # CPU-bound parsing; one poll per instance
-      max         = 3
+      memory      = "512Mi" # the tick only queries due shops and publishes one small message each
+      timeout     = 120     # DISPATCH_WINDOW_S (55 s) of re-checks, plus the last pass
+      concurrency = 1       # one dispatcher at a time (it also holds a lease in Firestore)
+      max         = 2
+      publishes   = ["sheet-polls"]
+      secrets     = []
+    }
+    "sheet-poller-shop" = {
+      folder      = "sheet_poller"
+      entry_point = "poll_shop"
+      trigger     = "push"
+      memory      = "1Gi" # one changed sheet parsed in memory (bench/poll.py: 100,000 rows peak at ~640 MB)
+      timeout     = 120   # under POLL_LEASE_S (150 s), so a lease never expires under a running poll
+      concurrency = 8     # an unchanged poll mostly waits on Drive and Firestore (bench/scale.py)
+      max         = 20    # 10,000 Drive checks a minute need ~4 instances at 8 (bench/scale.py); 5x headroom
       publishes   = ["catalog-changes"]
       secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
@@ -106,10 +117,10 @@ locals {
       entry_point = "evaluate"
       trigger     = "push"
       memory      = "512Mi"
-      timeout     = 120 # evaluates every tenant's rules, notifies owners
-      concurrency = 1   # alert de-duplication is per tenant; keep evaluations sequential per instance
-      max         = 3
-      publishes   = []
+      timeout     = 120 # one shop's rules (a tick only fans out), or one tick's dispatch pass
+      concurrency = 4   # evaluations of different shops; one shop's evaluations go one at a time per message
+      max         = 10
+      publishes   = ["alert-evaluations"]
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
@@ -124,6 +135,8 @@ locals {
     "alerts-ticks",
     "rollup-ticks",
     "outreach-ticks",
+    "sheet-polls",
+    "alert-evaluations",
   ]
 
   # Subscriptions, named as in devtools/topology.py. push_to names a function; null means pull.
@@ -174,6 +187,20 @@ locals {
     "respond-outreach-ticks" = {
       topic        = "outreach-ticks"
       push_to      = "respond-outreach"
+      retention    = "600s"
+      max_attempts = 5
+    }
+    # One message per due shop: a failed poll is retried alone (10 s to 10 min back-off), then
+    # dead-lettered; by then (POLL_REDISPATCH_S) the dispatcher has queued the shop again.
+    "sheet-poller-shop" = {
+      topic        = "sheet-polls"
+      push_to      = "sheet-poller-shop"
+      retention    = "600s"
+      max_attempts = 5
+    }
+    "alerts-evaluations" = {
+      topic        = "alert-evaluations"
+      push_to      = "alerts"
       retention    = "600s"
       max_attempts = 5
     }
@@ -235,6 +262,22 @@ locals {
     BURST_WINDOW_S             = "1.5" # the worker waits this long for the rest of a burst of messages
     SHEETS_REQUEST_TIMEOUT_S   = tostring(var.sheets_request_timeout_s)
     SHEET_WRITE_OPS_PER_SECOND = "500" # Firestore's 500/50/5 rule: start large imports at 500 writes/s
+    TOPIC_SHEET_POLLS          = "sheet-polls"
+    TOPIC_ALERT_EVALUATIONS    = "alert-evaluations"
+    CATALOG_CACHE_MB           = tostring(var.catalog_cache_mb)
+    # The Google API budget (shared/quota): shared by every instance through Firestore.
+    QUOTA_BACKEND           = "firestore"
+    QUOTA_SHEETS_PER_MINUTE = tostring(var.quota_sheets_per_minute)
+    QUOTA_DRIVE_PER_MINUTE  = tostring(var.quota_drive_per_minute)
+    QUOTA_MAX_WAIT_S        = "20"  # a poll waits this long for a token, then goes back to the queue
+    QUOTA_HOLD_S            = "2"   # tokens an instance fetched lapse after this (the bound counts it)
+    DISPATCH_RECHECK_S      = "1"   # the poll tick re-checks for due shops every second...
+    DISPATCH_WINDOW_S       = "55"  # ...for 55 s: intervals under Cloud Scheduler's minute
+    POLL_LEASE_S            = "150" # above sheet-poller-shop's timeout
+    POLL_REDISPATCH_S       = "600" # a dispatched poll never run (dead-lettered) is queued again
+    POLL_BACKOFF_AFTER_S    = "3600"
+    POLL_BACKOFF_MAX_S      = tostring(var.poll_backoff_max_s)
+    ALERTS_INTERVAL_S       = "60"
   }
 
   # Firestore TTL policies: Firestore deletes idempotency markers once the timestamp in the
@@ -245,6 +288,13 @@ locals {
   indexes_json = jsondecode(file(local.indexes_file))
   declared_ttls = {
     sheet_pushes = "expires_at" # replay guards of signed Apps Script pushes (shared/sheets/push.py), 1 h
+  }
+  # Single-field index overrides (fieldOverrides with "indexes"): the schedules' due fields,
+  # queried across tenants as a collection group (shared/scheduling/store.py), which Firestore
+  # indexes only when told to.
+  index_overrides = {
+    for o in try(local.indexes_json.fieldOverrides, []) : "${o.collectionGroup}.${o.fieldPath}" => o
+    if !try(o.ttl, false) && length(try(o.indexes, [])) > 0
   }
   ttl_fields = merge(local.declared_ttls, {
     for o in try(local.indexes_json.fieldOverrides, []) : o.collectionGroup => o.fieldPath if try(o.ttl, false)

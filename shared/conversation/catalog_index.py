@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from shared.cache import ByteLRU
+from shared.settings import get_settings
 from shared.storage import tenant_collection
 
 REFRESH_S = 5.0
@@ -180,7 +182,9 @@ class CatalogIndex:
         return sorted(pool, key=lambda i: (-(i.stock or 0), i.sku))[:k]
 
 
-_indexes: dict[str, CatalogIndex] = {}
+# Bounded by bytes (CATALOG_CACHE_MB): an instance serving thousands of shops keeps the most
+# recently used indexes and reloads an evicted one like a first message (shared/cache.py).
+_indexes: ByteLRU[str, CatalogIndex] = ByteLRU(lambda: get_settings().catalog_cache_mb * 2**20)
 _locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
 

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import BaseModel, Field, ValidationError
@@ -66,8 +67,18 @@ def verify(body: bytes, header: str | None, secret: str, *, now: float | None = 
     return match["sig"]
 
 
-def handle_push(body: bytes, signature_header: str | None) -> PollResult:
-    """Verify, refuse replays, then poll the tenant now (skipping the version check)."""
+def _now(tenant_id: str, poll: Callable[[], PollResult]) -> PollResult:
+    return poll()
+
+
+def handle_push(
+    body: bytes,
+    signature_header: str | None,
+    *,
+    guard: Callable[[str, Callable[[], PollResult]], PollResult] = _now,
+) -> PollResult:
+    """Verify, refuse replays, then poll the tenant now (skipping the version check); `guard`
+    runs that poll (the entry point passes the scheduler's lease, shared.scheduling.shop)."""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest("body too large", 413)
     signature = verify(body, signature_header, require("sheet_push_secret"))
@@ -86,4 +97,4 @@ def handle_push(body: bytes, signature_header: str | None) -> PollResult:
         )
     except AlreadyExists:
         raise BadRequest("replayed request", 409) from None
-    return poll_tenant(request.tenant, force=True, reason="push")
+    return guard(request.tenant, lambda: poll_tenant(request.tenant, force=True, reason="push"))
