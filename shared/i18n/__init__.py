@@ -1,0 +1,1 @@
+"""Per-language data (message catalog, sheet words) for en, es, pt, fr, id and hi."""
