@@ -148,6 +148,7 @@ def run(customers: int) -> None:
     ok_orders = len(placed) == 10 and avail.get("reserved") == 10 and avail.get("available") == 0 and not over
     ok_bookings = len(booked) == 5 and slot.get("booked") == 6 and slot.get("free") == 0
     refused_text = ", ".join(sorted(map(str, refused)))
+    slot_text = " / ".join(str(slot.get(k)) for k in ("booked", "capacity", "free"))
     rows = [
         ("customers racing for the last 10 units", f"{customers}"),
         ("orders placed / told short", f"{len(placed)} / {len(told_short)}"),
@@ -158,7 +159,7 @@ def run(customers: int) -> None:
         ("place_order alone, p50 / p95", f"{alone_ms['p50']} / {alone_ms['p95']} ms"),
         ("customers racing for 5 free seats", f"{seats}"),
         ("bookings made / refused (reason)", f"{len(booked)} / {seats - len(booked)} ({refused_text})"),
-        ("slot booked / capacity / free", " / ".join(str(slot.get(k)) for k in ("booked", "capacity", "free"))),
+        ("slot booked / capacity / free", slot_text),
         ("book_slot under the race, p50 / p95", f"{booking_ms['p50']} / {booking_ms['p95']} ms"),
         ("booking race wall time; commits lost and retried", f"{booking_wall * 1000:.0f} ms; {booking_lost}"),
         ("never oversold", "yes" if ok_orders and ok_bookings else "NO"),
