@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
 from shared.commerce.notices import BOOKING_NOTICES, ORDER_NOTICES, booking_text, display_locale, order_text
 from shared.errors import PermanentError, TransientError
+from shared.events import TOPIC_COMMERCE_CHANGES, CommerceChange
 from shared.log import get_logger, log_event
 from shared.storage import tenant_collection, utcnow
 
@@ -29,15 +28,7 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 COLLECTION = "commerce_changes"
-TOPIC_COMMERCE_CHANGES = "commerce-changes"
 BATCH = 200
-
-
-class CommerceChange(BaseModel):
-    """`commerce-changes` message: this tenant has order/booking changes to follow up."""
-
-    tenant_id: str
-    at: datetime = Field(default_factory=utcnow)
 
 
 def needs_notice(kind: str, status: str, by: str) -> bool:
