@@ -113,7 +113,7 @@ def _append_csv(path: Path, header: list[str], rows: list[list[str]]) -> int:
 
 def _append_tab(spreadsheet_id: str, title: str, header: list[str], rows: list[list[str]]) -> int:
     import requests
-    from gspread.exceptions import APIError, WorksheetNotFound
+    from gspread.exceptions import APIError, SpreadsheetNotFound, WorksheetNotFound
     from gspread.utils import ValueInputOption
 
     from shared.sheets.gsheets_client import is_retryable
@@ -130,6 +130,10 @@ def _append_tab(spreadsheet_id: str, title: str, header: list[str], rows: list[l
         if fresh:
             sheet.append_rows(([header] if not seen else []) + fresh, value_input_option=ValueInputOption.raw)
         return len(fresh)
+    except (SpreadsheetNotFound, PermissionError) as error:
+        raise PermanentError(
+            f"writing the {title} tab: the sheet is missing or not shared with the service account"
+        ) from error
     except APIError as error:
         if error.code in (401, 403, 404) and not is_retryable(error):
             raise PermanentError(
