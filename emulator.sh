@@ -29,6 +29,7 @@ use_test_ports() {
   export WEBHOOK_PORT=$((b + 81)) WORKER_PORT=$((b + 82)) SHEET_PUSH_PORT=$((b + 83)) SHEET_POLL_PORT=$((b + 84))
   export ROLLUP_PORT=$((b + 86)) ALERTS_PORT=$((b + 87)) RESTOCK_PORT=$((b + 88)) OUTBOX_PORT=$((b + 89))
   export COMMERCE_PORT=$((b + 90)) COMMERCE_REQUESTS_PORT=$((b + 91))
+  export OUTREACH_PORT=$((b + 79))
   export DASHBOARD_PORT=$((b + 0))
   export RUN_DIR="$ROOT/.run/test-$b"
   export LOCAL_SCHEDULER=0

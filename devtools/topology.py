@@ -51,6 +51,8 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     ServedFunction(
         "commerce-requests", "sheet_poller", "commerce_request", "cloudevent", "COMMERCE_REQUESTS_PORT", 8091
     ),
+    # Port base+79: the next free one below the emulators (base+80, +85).
+    ServedFunction("respond-outreach", "respond", "outreach", "cloudevent", "OUTREACH_PORT", 8079),
 )
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -67,6 +69,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("commerce-ticks", "commerce-ticks", "commerce"),
     # Locally, devtools.commerce_bridge stands in for Eventarc's trigger on staff status requests.
     Subscription("commerce-requests", "commerce-requests", "commerce-requests"),
+    Subscription("outreach-ticks", "respond-outreach-ticks", "respond-outreach"),
 )
 
 # Local stand-in for Cloud Scheduler: (topic, job name, interval in seconds).
@@ -75,6 +78,7 @@ SCHEDULE: tuple[tuple[str, str, int], ...] = (
     ("alerts-ticks", "evaluate-alerts", 60),
     ("rollup-ticks", "rollup-analytics", 60),
     ("commerce-ticks", "commerce-followups", 60),
+    ("outreach-ticks", "send-outreach", 60),
 )
 
 

@@ -1,1 +1,1 @@
-"""Per-language data (message catalog, sheet words) for en, es, pt, fr, id and hi."""
+"""Per-language data (message catalog, sheet words) and their loaders."""

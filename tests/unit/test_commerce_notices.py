@@ -19,9 +19,9 @@ ORDER = {
 
 
 def test_every_commerce_message_exists_in_every_language_with_the_same_fields() -> None:
-    english = json.loads((MESSAGES / "commerce.en.json").read_text())
+    english = json.loads((MESSAGES / "en.commerce.json").read_text())
     for lang in LANGUAGES:
-        texts = json.loads((MESSAGES / f"commerce.{lang}.json").read_text())
+        texts = json.loads((MESSAGES / f"{lang}.commerce.json").read_text())
         assert set(texts) == set(english), lang
         for key, text in texts.items():
             fields = {p.split("}")[0] for p in text.split("{")[1:]}
