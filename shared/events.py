@@ -13,6 +13,8 @@ Pub/Sub redelivers; and only small facts, so that it stays far below the 512 KB 
 | rollup-ticks          | Tick              | Cloud Scheduler      | analytics_rollup.rollup   |
 | sheet-polls           | ShopDue           | sheet_poller.poll    | sheet_poller.poll_shop    |
 | alert-evaluations     | ShopDue           | alerts.evaluate      | alerts.evaluate           |
+| commerce-changes      | CommerceChange    | shared.commerce      | sheet_poller.commerce     |
+| commerce-ticks        | Tick              | Cloud Scheduler      | sheet_poller.commerce     |
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from shared.storage import utcnow
 TOPIC_SHEET_POLL_TICKS = "sheet-poll-ticks"
 TOPIC_ALERTS_TICKS = "alerts-ticks"
 TOPIC_ROLLUP_TICKS = "rollup-ticks"
+TOPIC_COMMERCE_CHANGES = "commerce-changes"
+TOPIC_COMMERCE_TICKS = "commerce-ticks"
 
 # Cap on SKUs listed in one CatalogChange; beyond it `truncated` is set and consumers re-read.
 MAX_SKUS_PER_CHANGE = 500
@@ -68,6 +72,14 @@ class CatalogChange(BaseModel):
     truncated: bool = False
     anomaly: str | None = None
     read_failed: bool = False
+
+
+class CommerceChange(BaseModel):
+    """A tenant has order/booking changes to follow up (the changes themselves are in Firestore,
+    `commerce_changes`, written with them)."""
+
+    tenant_id: str
+    at: datetime = Field(default_factory=utcnow)
 
 
 class InboundMessage(BaseModel):
