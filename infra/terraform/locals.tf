@@ -21,7 +21,7 @@ locals {
       timeout     = 30 # one signature check, one Firestore create, one publish: far below Meta's timeout
       concurrency = 40 # almost all waiting on Firestore/Pub/Sub round trips
       max         = 20 # Meta's default 80 msg/s per number fits in a few instances
-      publishes   = ["inbound-messages"]
+      publishes   = ["inbound-messages", "conversation-events"] # failure events
       secrets     = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-worker" = {
@@ -43,7 +43,7 @@ locals {
       timeout     = 300 # notifies every customer waiting for an item, paced per WhatsApp's limits
       concurrency = 4
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outbox" = {
@@ -54,7 +54,7 @@ locals {
       timeout     = 60 # one send through the provider and one Firestore update
       concurrency = 8
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "sheet-poller" = {
@@ -77,7 +77,7 @@ locals {
       concurrency = 4
       max         = 5
       publishes   = ["catalog-changes"]
-      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON", "SHEET_PUSH_SECRET"]
+      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "analytics-rollup" = {
       folder      = "analytics_rollup"
@@ -98,7 +98,7 @@ locals {
       timeout     = 120 # evaluates every tenant's rules, notifies owners
       concurrency = 1   # alert de-duplication is per tenant; keep evaluations sequential per instance
       max         = 3
-      publishes   = []
+      publishes   = ["inbound-messages", "conversation-events"] # the pending-inbound sweep
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
@@ -188,7 +188,6 @@ locals {
     GEMINI_API_KEY              = "Gemini (google-genai) API key"
     DEEPSEEK_API_KEY            = "DeepSeek API key"
     SHEETS_SERVICE_ACCOUNT_JSON = "JSON key of the service account the tenants' sheets are shared with"
-    SHEET_PUSH_SECRET           = "shared secret that signs the Apps Script onEdit pushes"
     CUSTOMER_HASH_SALT          = "salt of the customer hashes in analytics and logs"
   }
 
@@ -206,6 +205,8 @@ locals {
     TWILIO_ACCOUNT_SID         = var.twilio_account_sid
     WEBHOOK_PUBLIC_URL         = local.webhook_url
     WEBHOOK_MAX_BODY_BYTES     = tostring(var.webhook_max_body_bytes)
+    WEBHOOK_STORE_TIMEOUT_S    = "5"
+    WEBHOOK_PUBLISH_TIMEOUT_S  = "2"
     OPENAI_MODEL               = var.openai_model
     GEMINI_MODEL               = var.gemini_model
     DEEPSEEK_MODEL             = var.deepseek_model
