@@ -2,6 +2,7 @@
 
 `evaluate`: both `alerts-ticks` (a `Tick`, every minute) and `catalog-changes` (a
 `CatalogChange` from sheet_poller) push here; a message with a `sheet_id` is a catalog change.
+A tick also sweeps inbound messages left unanswered (shared.messaging.sweeper).
 """
 
 import base64
@@ -15,6 +16,7 @@ from shared.alerts.evaluate import handle_catalog_change, handle_tick
 from shared.errors import PermanentError
 from shared.events import CatalogChange, Tick
 from shared.log import get_logger, log_event
+from shared.messaging.sweeper import sweep_all
 from shared.pubsub import decode_message
 
 logger = get_logger(__name__)
@@ -28,7 +30,9 @@ def evaluate(cloud_event):
         if isinstance(shape, dict) and "sheet_id" in shape:
             handle_catalog_change(decode_message(body, CatalogChange))
         else:
-            handle_tick(decode_message(body, Tick))
+            tick = decode_message(body, Tick)
+            handle_tick(tick)
+            sweep_all(tick.tenant_id)  # inbound messages left unanswered: answer or flag them
     except (KeyError, TypeError, AttributeError, binascii.Error, json.JSONDecodeError, PermanentError) as exc:
         log_event(logger, logging.ERROR, "alerts message dropped", error=str(exc))
     return None
