@@ -41,7 +41,6 @@ set_defaults() {
   export DASHBOARD_PORT="${DASHBOARD_PORT:-8000}"
   export WHATSAPP_APP_SECRET="${WHATSAPP_APP_SECRET:-local-app-secret}"
   export WHATSAPP_VERIFY_TOKEN="${WHATSAPP_VERIFY_TOKEN:-local-verify-token}"
-  export SHEET_PUSH_SECRET="${SHEET_PUSH_SECRET:-local-push-secret}"
   export LOCAL_SCHEDULER="${LOCAL_SCHEDULER:-1}"
   export RUN_DIR="${RUN_DIR:-$ROOT/.run/dev}"
   export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
