@@ -136,3 +136,50 @@ def test_nothing_from_outside_reaches_another_collection(tenant_id: str) -> None
     assert every_document(tenant_id) == []
     outbox = firestore_client().collection_group("outbox").stream()
     assert not [d for d in outbox if d.reference.path.startswith(f"tenants/{tenant_id}/")]
+
+
+def test_pubsub_down_answers_503_fast_keeps_what_was_stored_and_the_sweep_answers_it(
+    tenant_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.clients import reset_clients
+    from shared.messaging.store import conversation_ref, messages_ref
+    from shared.messaging.sweeper import STALE, sweep_tenant
+    from shared.storage import utcnow
+    from shared.whatsapp import webhook
+    from shared.whatsapp.signature import meta_signature
+    from tests.respond_support import SECRET, reply_to, wait_for, write_catalog
+
+    tenant = make_tenant(tenant_id)
+    write_catalog(tenant_id)
+    wa_id = "15550009100"
+
+    def post_in_process(message_id: str) -> tuple[int, float]:
+        body = text_payload(tenant.phone_number_id, wa_id, message_id, "how much is the rain shell?")
+        headers = {"x-hub-signature-256": meta_signature(body, SECRET), "content-type": "application/json"}
+        started = time.monotonic()
+        response = webhook.handle_webhook(webhook.WebhookRequest("POST", webhook_url(), headers, body))
+        return response.status, time.monotonic() - started
+
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:9")  # nothing listens there
+    reset_clients()
+    for n in range(webhook.PUBLISH_CIRCUIT.failures_to_open):
+        status, seconds = post_in_process(f"wamid.down{n}")
+        assert status == 503 and seconds < 4  # bounded by the publish timeout, not 15 s or more
+    assert sorted(d.id for d in messages_ref(tenant_id, wa_id).stream()) == [
+        "wamid.down0",
+        "wamid.down1",
+        "wamid.down2",
+    ]
+    status, seconds = post_in_process("wamid.down3")  # the circuit is open: 503 at once
+    assert status == 503 and seconds < 0.2
+    assert "wamid.down3" not in [d.id for d in messages_ref(tenant_id, wa_id).stream()]
+
+    monkeypatch.undo()
+    reset_clients()
+    wait_for(webhook.PUBLISH_CIRCUIT.allow, timeout=10)
+    pending = conversation_ref(tenant_id, wa_id).get().to_dict()["pending_inbound"]
+    assert len(pending) == 3  # stored, never published: the customer would wait forever
+    [action] = sweep_tenant(tenant_id, now=utcnow() + STALE + STALE)
+    assert (action.action, action.message_id) == ("republish", "wamid.down2")
+    reply = reply_to(tenant_id, wa_id, "wamid.down2", timeout=30)
+    assert sorted(reply["covers"]) == ["wamid.down0", "wamid.down1", "wamid.down2"]
