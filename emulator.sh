@@ -46,7 +46,6 @@ set_defaults() {
   export DASHBOARD_PORT="${DASHBOARD_PORT:-8000}"
   export WHATSAPP_APP_SECRET="${WHATSAPP_APP_SECRET:-local-app-secret}"
   export WHATSAPP_VERIFY_TOKEN="${WHATSAPP_VERIFY_TOKEN:-local-verify-token}"
-  export SHEET_PUSH_SECRET="${SHEET_PUSH_SECRET:-local-push-secret}"
   export LOCAL_SCHEDULER="${LOCAL_SCHEDULER:-1}"
   # Google API calls draw from the budget in Firestore, as in the cloud (shared/quota).
   export QUOTA_BACKEND="${QUOTA_BACKEND:-firestore}"

@@ -99,6 +99,8 @@ ConversationEventType = Literal[
     "conversion",
     "provider_call",
     "webhook_failure",
+    "message_dropped",
+    "send_failed",
     "resolved",
 ]
 
@@ -137,3 +139,4 @@ class ConversationEvent(BaseModel):
     skus_asked: list[str] = Field(default_factory=list)
     skus_out_of_stock: list[str] = Field(default_factory=list)
     session_seconds: float | None = None
+    failure: str | None = Field(default=None, max_length=80, description="why, for failure events")

@@ -19,10 +19,10 @@ locals {
       trigger     = "public" # Meta and Twilio call it from the internet; requests are signature-checked
       document    = null
       memory      = "512Mi"
-      timeout     = 30 # one signature check, one Firestore create, one publish: far below Meta's timeout
-      concurrency = 40 # almost all waiting on Firestore/Pub/Sub round trips
-      max         = 20 # Meta's default 80 msg/s per number fits in a few instances
-      publishes   = ["inbound-messages"]
+      timeout     = 30                                          # one signature check, one Firestore create, one publish: far below Meta's timeout
+      concurrency = 40                                          # almost all waiting on Firestore/Pub/Sub round trips
+      max         = 20                                          # Meta's default 80 msg/s per number fits in a few instances
+      publishes   = ["inbound-messages", "conversation-events"] # failure events
       secrets     = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-worker" = {
@@ -46,7 +46,7 @@ locals {
       timeout     = 300 # notifies every customer waiting for an item, paced per WhatsApp's limits
       concurrency = 4
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outbox" = {
@@ -58,7 +58,7 @@ locals {
       timeout     = 60 # one send through the provider and one Firestore update
       concurrency = 8
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outreach" = {
@@ -107,7 +107,7 @@ locals {
       concurrency = 4
       max         = 5
       publishes   = ["catalog-changes"]
-      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON", "SHEET_PUSH_SECRET"]
+      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "analytics-rollup" = {
       folder      = "analytics_rollup"
@@ -154,7 +154,7 @@ locals {
       timeout     = 120 # one shop's rules (a tick only fans out), or one tick's dispatch pass
       concurrency = 4   # evaluations of different shops; one shop's evaluations go one at a time per message
       max         = 10
-      publishes   = ["alert-evaluations"]
+      publishes   = ["alert-evaluations", "inbound-messages", "conversation-events"]     # fan-out; the pending-inbound sweep
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
@@ -289,7 +289,6 @@ locals {
     GEMINI_API_KEY              = "Gemini (google-genai) API key"
     DEEPSEEK_API_KEY            = "DeepSeek API key"
     SHEETS_SERVICE_ACCOUNT_JSON = "JSON key of the service account the tenants' sheets are shared with"
-    SHEET_PUSH_SECRET           = "shared secret that signs the Apps Script onEdit pushes"
     CUSTOMER_HASH_SALT          = "salt of the customer hashes in analytics and logs"
   }
 
@@ -307,6 +306,8 @@ locals {
     TWILIO_ACCOUNT_SID         = var.twilio_account_sid
     WEBHOOK_PUBLIC_URL         = local.webhook_url
     WEBHOOK_MAX_BODY_BYTES     = tostring(var.webhook_max_body_bytes)
+    WEBHOOK_STORE_TIMEOUT_S    = "5"
+    WEBHOOK_PUBLISH_TIMEOUT_S  = "2"
     OPENAI_MODEL               = var.openai_model
     GEMINI_MODEL               = var.gemini_model
     DEEPSEEK_MODEL             = var.deepseek_model

@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.cache import ByteLRU
-from shared.settings import get_settings
 from shared.conversation.facts import InfoEntry, Slot
 from shared.conversation.retrieval import CatalogIndex, CatalogItem, item_from_doc
 from shared.log import get_logger, log_event
+from shared.settings import get_settings
 from shared.storage import tenant_collection
 
 log = get_logger(__name__)
