@@ -23,6 +23,7 @@ T = TypeVar("T")
 logger = get_logger(__name__)
 
 _CACHE_TTL_S = 30.0
+SCHEDULE_PENDING = "schedule_pending"
 _cache: dict[str, tuple[float, TenantConfig | None]] = {}
 
 
@@ -82,6 +83,9 @@ class TenantConfig(BaseModel):
     )
     broadcast_rate_per_s: float | None = Field(default=None, gt=0, le=80)
     notify_webhook_url: str | None = None
+    poll_interval_s: int = Field(
+        default=60, ge=5, le=3600, description="seconds between polls of the sheet (5 s to 1 h)"
+    )
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"
     )
@@ -125,6 +129,9 @@ def save_tenant(config: TenantConfig) -> None:
     # catalog_sheet_id is the poller's record, not a setting: saving settings never resets it.
     data = config.model_dump(exclude={"catalog_sheet_id"})
     data["updated_at"] = utcnow()
+    # The poll tick's dispatcher finds flagged tenants (one indexed query) and creates or updates
+    # their schedules (shared/scheduling), so a new shop or a new interval takes effect at once.
+    data[SCHEDULE_PENDING] = True
     tenant_ref(config.tenant_id).set(data, merge=True)
     _cache.pop(config.tenant_id, None)
 

@@ -41,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("tenant")
     show.set_defaults(func=_show)
 
+    push = tsub.add_parser(
+        "push-secret", help="print the shop's own sheet-push secret (for its Apps Script), creating it"
+    )
+    push.add_argument("tenant")
+    push.add_argument("--rotate", action="store_true", help="replace it (the old one stops working)")
+    push.set_defaults(func=_push_secret)
+
 
 _FIELDS = (
     "phone_number_id",
@@ -104,4 +111,11 @@ def _guessed(config: TenantConfig, currency: str | None) -> dict[str, str]:
 
 def _show(args: argparse.Namespace) -> int:
     print(json.dumps(get_tenant(args.tenant, fresh=True).model_dump(), indent=2, default=str))
+    return 0
+
+
+def _push_secret(args: argparse.Namespace) -> int:
+    from shared.sheets.push import push_secret
+
+    print(push_secret(args.tenant, rotate=args.rotate))
     return 0

@@ -281,7 +281,15 @@ def poll_tenant(
     )
     status_changes: list[StatusChange] = []
     writes = chain(
-        _catalog_writes(tenant_id, source.sheet_id, diff, now, status_changes, first_import=not previous),
+        _catalog_writes(
+            tenant_id,
+            source.sheet_id,
+            diff,
+            now,
+            status_changes,
+            first_import=not previous,
+            low_stock_threshold=config.low_stock_threshold,
+        ),
         _info_writes(tenant_id, source.sheet_id, info, now),
     )
     changed = bool(diff.to_write or diff.removed_skus or diff.issues_to_write or diff.issue_ids_to_delete)
@@ -337,6 +345,7 @@ def _catalog_writes(
     changes: list[StatusChange],
     *,
     first_import: bool,
+    low_stock_threshold: int = 0,
 ) -> Iterator[Write]:
     """The catalog, availability, slot and issue writes of a diff, generated lazily; the status
     changes are appended to `changes` as they are found."""
@@ -361,20 +370,29 @@ def _catalog_writes(
         row = item.row
         assert row is not None
         before = previous_availability.get(row.sku)
-        yield catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False
-        doc = documents.availability_doc(row, previous=before, slots=item.slots, now=now)
-        if doc is not None:
-            yield (availability.document(row.sku), doc, False)
-        old_status = before.get("status") if before else None
-        if old_status != row.status:
-            changes.append(StatusChange(sku=row.sku, old=old_status, new=row.status))
         old_slots = previous_slots.get(row.sku, {})
+        yield catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False
+        doc = documents.availability_doc(
+            row,
+            previous=before,
+            slots=item.slots,
+            now=now,
+            low_stock_threshold=low_stock_threshold,
+            previous_slots=old_slots,
+        )
+        # Merged: `reserved` (and slots' `booked_ours`) belong to the commerce transactions.
+        if doc is not None:
+            yield (availability.document(row.sku), doc, True)
+        old_status = before.get("status") if before else None
+        new_status = doc["status"] if doc is not None else old_status
+        if old_status != new_status:
+            changes.append(StatusChange(sku=row.sku, old=old_status, new=new_status or row.status))
         new_ids = set()
         for slot in item.slots:
             new_ids.add(slot.slot_id)
             slot_data = documents.slot_doc(slot, name=row.name, previous=old_slots.get(slot.slot_id), now=now)
             if slot_data is not None:
-                yield (slots_col.document(slot.slot_id), slot_data, False)
+                yield (slots_col.document(slot.slot_id), slot_data, True)
         yield from ((slots_col.document(sid), None, False) for sid in old_slots.keys() - new_ids)
     for sku in diff.removed_skus:
         yield (catalog.document(sku), documents.removed_catalog_doc(now), True)
