@@ -8,6 +8,7 @@ import pytest
 
 from shared.catalog.cells import CellError, parse_date, parse_flag, parse_kind, parse_stock
 from shared.catalog.columns import COLUMNS, map_headers
+from shared.catalog.safety import header_anomaly
 from shared.catalog.words import LANGUAGES, lexicon, locale_for, normalise, table
 
 
@@ -127,3 +128,9 @@ def test_locale_guess_from_language_and_currency() -> None:
         "es-MX",
     )
     assert (locale_for("fr"), locale_for("id"), locale_for("hi", "INR")) == ("fr-FR", "id-ID", "hi-IN")
+
+
+def test_a_missing_required_column_is_reported_with_the_closest_known_name() -> None:
+    header = map_headers(["Produto", "Precco", "Estoque"])
+    message = header_anomaly(header.missing, header.suggestions)
+    assert message == 'header row lacks price column(s) (is "Precco" Preço?): kept the last good catalog'
