@@ -289,6 +289,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
   function renderInfo(docs) {
     const list = docs.map((d) => d.data()).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
     infoCount.textContent = String(list.length);
+    info.open = list.length > 0 && list.length <= 12;
     infoBody.replaceChildren(
       ...(list.length
         ? list.map((i) =>
