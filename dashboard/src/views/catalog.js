@@ -76,7 +76,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
 
   // The Info tab of the sheet (opening hours, address, delivery, ...): what the assistant answers.
   const infoBody = h("tbody");
-  const infoCount = h("span", { class: "count" });
+  const infoCount = h("span", { class: "muted" });
   const info = h(
     "details",
     { class: "card info", id: "business-info" },
@@ -86,7 +86,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
       { class: "table-scroll short" },
       h(
         "table",
-        { class: "info-table" },
+        { class: "issues-table info-table" },
         h("thead", {}, h("tr", {}, ...["Topic", "Answer", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
         infoBody,
       ),
@@ -288,7 +288,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
 
   function renderInfo(docs) {
     const list = docs.map((d) => d.data()).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-    infoCount.textContent = String(list.length);
+    infoCount.textContent = `(${list.length} topics)`;
     info.open = list.length > 0 && list.length <= 12;
     infoBody.replaceChildren(
       ...(list.length
