@@ -47,7 +47,7 @@ log = get_logger(__name__)
 HISTORY_LIMIT = 8
 SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
-COMPLETE_WORDS = 8
+COMPLETE_WORDS = 5  # a burst is fragments ("hi", "I need", "a jacket"); five words ask something
 
 
 def answer_inbound(message: InboundMessage, *, settings: Settings | None = None) -> str | None:
