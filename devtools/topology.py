@@ -53,6 +53,9 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     ),
     # Port base+79: the next free one below the emulators (base+80, +85).
     ServedFunction("respond-outreach", "respond", "outreach", "cloudevent", "OUTREACH_PORT", 8079),
+    ServedFunction(
+        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8090
+    ),
 )
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -63,6 +66,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("sheet-poll-ticks", "sheet-poller-ticks", "sheet-poller"),
     Subscription("alerts-ticks", "alerts-ticks", "alerts"),
     Subscription("rollup-ticks", "analytics-rollup-ticks", "analytics-rollup"),
+    # The ticks' fan-out (shared/scheduling): one message per due shop.
+    Subscription("sheet-polls", "sheet-poller-shop", "sheet-poller-shop"),
+    Subscription("alert-evaluations", "alerts-evaluations", "alerts"),
     # Locally, devtools.outbox_bridge stands in for Eventarc's Firestore trigger on staff replies.
     Subscription("staff-outbox", "respond-outbox", "respond-outbox"),
     Subscription("commerce-changes", "commerce-changes", "commerce"),

@@ -11,6 +11,8 @@ Pub/Sub redelivers; and only small facts, so that it stays far below the 512 KB 
 | sheet-poll-ticks      | Tick              | Cloud Scheduler      | sheet_poller.poll         |
 | alerts-ticks          | Tick              | Cloud Scheduler      | alerts.evaluate           |
 | rollup-ticks          | Tick              | Cloud Scheduler      | analytics_rollup.rollup   |
+| sheet-polls           | ShopDue           | sheet_poller.poll    | sheet_poller.poll_shop    |
+| alert-evaluations     | ShopDue           | alerts.evaluate      | alerts.evaluate           |
 | commerce-changes      | CommerceChange    | shared.commerce      | sheet_poller.commerce     |
 | commerce-ticks        | Tick              | Cloud Scheduler      | sheet_poller.commerce     |
 """
@@ -40,6 +42,15 @@ class Tick(BaseModel):
     job: str = "tick"
     tenant_id: str | None = Field(default=None, description="limit the run to one tenant")
     at: datetime = Field(default_factory=utcnow)
+
+
+class ShopDue(BaseModel):
+    """One shop's scheduled job, fanned out by a tick (shared/scheduling): small, one per shop."""
+
+    tenant_id: str
+    job: Literal["poll", "alerts"]
+    dispatched_at: datetime = Field(default_factory=utcnow)
+    priority: str = "scheduled"
 
 
 class StatusChange(BaseModel):
@@ -88,6 +99,8 @@ ConversationEventType = Literal[
     "conversion",
     "provider_call",
     "webhook_failure",
+    "message_dropped",
+    "send_failed",
     "resolved",
 ]
 
@@ -126,3 +139,4 @@ class ConversationEvent(BaseModel):
     skus_asked: list[str] = Field(default_factory=list)
     skus_out_of_stock: list[str] = Field(default_factory=list)
     session_seconds: float | None = None
+    failure: str | None = Field(default=None, max_length=80, description="why, for failure events")

@@ -56,12 +56,20 @@ class Spreadsheet:
     values: list[list[str]]
     version: int = 1
     modified: datetime = field(default_factory=lambda: datetime.now(UTC))
-    tabs: dict[str, list[list[str]]] = field(default_factory=dict)  # further worksheets by title
+    tabs: dict[str, list[list[str]]] = field(default_factory=dict)  # further tabs, by title
 
     def edit(self, values: list[list[str]]) -> None:
         self.values = values
         self.version += 1
         self.modified = datetime.now(UTC)
+
+    def edit_tab(self, title: str, values: list[list[str]]) -> None:
+        self.tabs[title] = values
+        self.version += 1
+        self.modified = datetime.now(UTC)
+
+    def tab(self, title: str) -> list[list[str]]:
+        return self.values if title == self.title else self.tabs[title]
 
 
 @dataclass
@@ -229,18 +237,18 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 self._send(200, self._batch_get(key, book, query))
             else:
                 body = copy.deepcopy(_load("spreadsheets_get.json"))
-                body["properties"] = {"title": book.title, "locale": "en_US"}
-                for n, tab in enumerate(book.tabs, start=1):
-                    grid = {"rowCount": 1000, "columnCount": 26}
-                    body["sheets"].append(
-                        {"properties": {"sheetId": n, "title": tab, "index": n, "gridProperties": grid}}
-                    )
-                props = body["sheets"][0]["properties"]
-                props["title"] = book.title
-                props["gridProperties"] = {
-                    "rowCount": max(len(book.values), 1000),
-                    "columnCount": max(26, max((len(r) for r in book.values), default=0)),
-                }
+                template = body["sheets"][0]
+                body["sheets"] = []
+                for index, title in enumerate([book.title, *book.tabs]):
+                    tab = copy.deepcopy(template)
+                    props = tab["properties"]
+                    values = book.tab(title)
+                    props.update(sheetId=index, title=title, index=index)
+                    props["gridProperties"] = {
+                        "rowCount": max(len(values), 1000),
+                        "columnCount": max(26, max((len(r) for r in values), default=0)),
+                    }
+                    body["sheets"].append(tab)
                 self._send(200, body)
 
         def _batch_get(self, key: str, book: Spreadsheet, query: dict[str, list[str]]) -> dict[str, Any]:
@@ -249,7 +257,8 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 match = _A1.match(unquote(a1))
                 assert match, a1
                 r1, c1, r2, c2 = int(match[4]), _col(match[3]), int(match[6]), _col(match[5])
-                block = [[str(c) for c in row[c1 - 1 : c2]] for row in book.values[r1 - 1 : r2]]
+                title = match[1].replace("''", "'") if match[1] else match[2]
+                block = [[str(c) for c in row[c1 - 1 : c2]] for row in book.tab(title)[r1 - 1 : r2]]
                 # Like the real API: trailing empty cells and rows are omitted.
                 block = [
                     row[: max((i + 1 for i, c in enumerate(row) if c != ""), default=0)] for row in block

@@ -19,10 +19,10 @@ locals {
       trigger     = "public" # Meta and Twilio call it from the internet; requests are signature-checked
       document    = null
       memory      = "512Mi"
-      timeout     = 30 # one signature check, one Firestore create, one publish: far below Meta's timeout
-      concurrency = 40 # almost all waiting on Firestore/Pub/Sub round trips
-      max         = 20 # Meta's default 80 msg/s per number fits in a few instances
-      publishes   = ["inbound-messages"]
+      timeout     = 30                                          # one signature check, one Firestore create, one publish: far below Meta's timeout
+      concurrency = 40                                          # almost all waiting on Firestore/Pub/Sub round trips
+      max         = 20                                          # Meta's default 80 msg/s per number fits in a few instances
+      publishes   = ["inbound-messages", "conversation-events"] # failure events
       secrets     = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-worker" = {
@@ -46,7 +46,7 @@ locals {
       timeout     = 300 # notifies every customer waiting for an item, paced per WhatsApp's limits
       concurrency = 4
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outbox" = {
@@ -58,7 +58,7 @@ locals {
       timeout     = 60 # one send through the provider and one Firestore update
       concurrency = 8
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outreach" = {
@@ -78,10 +78,22 @@ locals {
       entry_point = "poll"
       trigger     = "push"
       document    = null
-      memory      = "1Gi" # a whole sheet (or XLSX) parsed and validated in memory
-      timeout     = 300   # every tenant's cheap change check, plus full reads of the changed sheets
-      concurrency = 1     # CPU-bound parsing; one poll per instance
-      max         = 3
+      memory      = "512Mi" # the tick only queries due shops and publishes one small message each
+      timeout     = 120     # DISPATCH_WINDOW_S (55 s) of re-checks, plus the last pass
+      concurrency = 1       # one dispatcher at a time (it also holds a lease in Firestore)
+      max         = 2
+      publishes   = ["sheet-polls"]
+      secrets     = []
+    }
+    "sheet-poller-shop" = {
+      folder      = "sheet_poller"
+      entry_point = "poll_shop"
+      trigger     = "push"
+      document    = null
+      memory      = "1Gi" # one changed sheet parsed in memory (bench/poll.py: 100,000 rows peak at ~640 MB)
+      timeout     = 120   # under POLL_LEASE_S (150 s), so a lease never expires under a running poll
+      concurrency = 8     # an unchanged poll mostly waits on Drive and Firestore (bench/scale.py)
+      max         = 20    # 10,000 Drive checks a minute need ~4 instances at 8 (bench/scale.py); 5x headroom
       publishes   = ["catalog-changes"]
       secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
@@ -95,7 +107,7 @@ locals {
       concurrency = 4
       max         = 5
       publishes   = ["catalog-changes"]
-      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON", "SHEET_PUSH_SECRET"]
+      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "analytics-rollup" = {
       folder      = "analytics_rollup"
@@ -139,10 +151,10 @@ locals {
       trigger     = "push"
       document    = null
       memory      = "512Mi"
-      timeout     = 120 # evaluates every tenant's rules, notifies owners
-      concurrency = 1   # alert de-duplication is per tenant; keep evaluations sequential per instance
-      max         = 3
-      publishes   = []
+      timeout     = 120 # one shop's rules (a tick only fans out), or one tick's dispatch pass
+      concurrency = 4   # evaluations of different shops; one shop's evaluations go one at a time per message
+      max         = 10
+      publishes   = ["alert-evaluations", "inbound-messages", "conversation-events"]     # fan-out; the pending-inbound sweep
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
@@ -159,6 +171,8 @@ locals {
     "commerce-changes",
     "commerce-ticks",
     "outreach-ticks",
+    "sheet-polls",
+    "alert-evaluations",
   ]
 
   # Subscriptions, named as in devtools/topology.py. push_to names a function; null means pull.
@@ -224,6 +238,20 @@ locals {
       retention    = "600s"
       max_attempts = 5
     }
+    # One message per due shop: a failed poll is retried alone (10 s to 10 min back-off), then
+    # dead-lettered; by then (POLL_REDISPATCH_S) the dispatcher has queued the shop again.
+    "sheet-poller-shop" = {
+      topic        = "sheet-polls"
+      push_to      = "sheet-poller-shop"
+      retention    = "600s"
+      max_attempts = 5
+    }
+    "alerts-evaluations" = {
+      topic        = "alert-evaluations"
+      push_to      = "alerts"
+      retention    = "600s"
+      max_attempts = 5
+    }
   }
 
   # Cloud Scheduler jobs (devtools/topology.py SCHEDULE); one minute is Scheduler's finest interval.
@@ -261,7 +289,6 @@ locals {
     GEMINI_API_KEY              = "Gemini (google-genai) API key"
     DEEPSEEK_API_KEY            = "DeepSeek API key"
     SHEETS_SERVICE_ACCOUNT_JSON = "JSON key of the service account the tenants' sheets are shared with"
-    SHEET_PUSH_SECRET           = "shared secret that signs the Apps Script onEdit pushes"
     CUSTOMER_HASH_SALT          = "salt of the customer hashes in analytics and logs"
   }
 
@@ -279,6 +306,8 @@ locals {
     TWILIO_ACCOUNT_SID         = var.twilio_account_sid
     WEBHOOK_PUBLIC_URL         = local.webhook_url
     WEBHOOK_MAX_BODY_BYTES     = tostring(var.webhook_max_body_bytes)
+    WEBHOOK_STORE_TIMEOUT_S    = "5"
+    WEBHOOK_PUBLISH_TIMEOUT_S  = "2"
     OPENAI_MODEL               = var.openai_model
     GEMINI_MODEL               = var.gemini_model
     DEEPSEEK_MODEL             = var.deepseek_model
@@ -286,6 +315,22 @@ locals {
     BURST_WINDOW_S             = "1.5" # the worker waits this long for the rest of a burst of messages
     SHEETS_REQUEST_TIMEOUT_S   = tostring(var.sheets_request_timeout_s)
     SHEET_WRITE_OPS_PER_SECOND = "500" # Firestore's 500/50/5 rule: start large imports at 500 writes/s
+    TOPIC_SHEET_POLLS          = "sheet-polls"
+    TOPIC_ALERT_EVALUATIONS    = "alert-evaluations"
+    CATALOG_CACHE_MB           = tostring(var.catalog_cache_mb)
+    # The Google API budget (shared/quota): shared by every instance through Firestore.
+    QUOTA_BACKEND           = "firestore"
+    QUOTA_SHEETS_PER_MINUTE = tostring(var.quota_sheets_per_minute)
+    QUOTA_DRIVE_PER_MINUTE  = tostring(var.quota_drive_per_minute)
+    QUOTA_MAX_WAIT_S        = "20"  # a poll waits this long for a token, then goes back to the queue
+    QUOTA_HOLD_S            = "2"   # tokens an instance fetched lapse after this (the bound counts it)
+    DISPATCH_RECHECK_S      = "1"   # the poll tick re-checks for due shops every second...
+    DISPATCH_WINDOW_S       = "55"  # ...for 55 s: intervals under Cloud Scheduler's minute
+    POLL_LEASE_S            = "150" # above sheet-poller-shop's timeout
+    POLL_REDISPATCH_S       = "600" # a dispatched poll never run (dead-lettered) is queued again
+    POLL_BACKOFF_AFTER_S    = "3600"
+    POLL_BACKOFF_MAX_S      = tostring(var.poll_backoff_max_s)
+    ALERTS_INTERVAL_S       = "60"
   }
 
   # Firestore TTL policies: Firestore deletes idempotency markers once the timestamp in the
@@ -296,6 +341,13 @@ locals {
   indexes_json = jsondecode(file(local.indexes_file))
   declared_ttls = {
     sheet_pushes = "expires_at" # replay guards of signed Apps Script pushes (shared/sheets/push.py), 1 h
+  }
+  # Single-field index overrides (fieldOverrides with "indexes"): the schedules' due fields,
+  # queried across tenants as a collection group (shared/scheduling/store.py), which Firestore
+  # indexes only when told to.
+  index_overrides = {
+    for o in try(local.indexes_json.fieldOverrides, []) : "${o.collectionGroup}.${o.fieldPath}" => o
+    if !try(o.ttl, false) && length(try(o.indexes, [])) > 0
   }
   ttl_fields = merge(local.declared_ttls, {
     for o in try(local.indexes_json.fieldOverrides, []) : o.collectionGroup => o.fieldPath if try(o.ttl, false)

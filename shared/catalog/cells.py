@@ -58,6 +58,8 @@ def parse_stock(cell: str, *, locale: str | None = None) -> Stock:
     if words.has("in_stock", text):
         return Stock(None, "in_stock")
     number = words.count(text)
+    if number is not None and number.isdigit():
+        return Stock(int(number))
     if number is None:
         if re.match(r"^\s*[-−]\s*\d", text):
             raise CellError("stock is negative")

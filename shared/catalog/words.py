@@ -26,6 +26,7 @@ SUGGEST_MIN_SCORE = 75.0
 _LOOSE_DOT = re.compile(r"[.,](?!\d)|(?<![\d])[.,]")
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """`" Preço  (R$) "` -> `"preco r$"`-like keys: case-folded, Latin accents dropped,
     punctuation other than `$ / ' + ~ -` (and `.`, `,` inside numbers) as spaces. Devanagari
@@ -116,6 +117,8 @@ class Lexicon:
 
     def count(self, text: str) -> str | None:
         """The number in a stock phrase ("restam 5", "5 left", "quedan 5"), as written."""
+        if text.isdigit():
+            return text  # the common case, without trying every phrase
         key = normalise(text)
         for pattern in self.count_patterns:
             match = pattern.fullmatch(key)
@@ -172,7 +175,7 @@ def lexicon() -> Lexicon:
         for kind, phrases in data["info_topics"].items():
             for phrase in phrases:
                 topics.setdefault(normalise(phrase), kind)
-    number = r"(?P<n>[0-9][0-9 .,']*)"
+    number = r"(?P<n>\d[\d .,']*)"  # any script's digits: "५ बचे"
     for phrase in sorted(set(counts), key=len, reverse=True):
         # Normalised like the cells, with the {n} slot kept out of the normalisation.
         before, _, after = phrase.partition("{n}")

@@ -22,6 +22,7 @@ from gspread.exceptions import APIError
 from shared.clients import per_instance
 from shared.errors import ConfigError
 from shared.log import get_logger, log_event
+from shared.quota.budget import draw_for_url, throttled_for_url
 from shared.settings import get_settings, require
 
 SCOPES = (
@@ -65,11 +66,14 @@ class BoundedBackOffHTTPClient(gspread.HTTPClient):
         url = self._rewrite(endpoint)
         for attempt in range(1, self.max_attempts + 1):
             try:
+                draw_for_url(endpoint)  # every call spends from the project-wide budget (shared/quota)
                 return super().request(method, url, *args, **kwargs)
             except APIError as error:
+                retry_after = error.response.headers.get("Retry-After", "")
+                if error.code == HTTPStatus.TOO_MANY_REQUESTS:
+                    throttled_for_url(endpoint, retry_after)  # the whole deployment pauses
                 if not is_retryable(error) or attempt == self.max_attempts:
                     raise
-                retry_after = error.response.headers.get("Retry-After", "")
                 delay = (
                     float(retry_after) if retry_after.isdigit() else self.base_delay_s * 2 ** (attempt - 1)
                 )
