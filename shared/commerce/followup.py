@@ -54,6 +54,7 @@ def follow_up(message: CommerceChange | Tick) -> None:
 
     def tick(tenant_id: str) -> int:
         process_pending(tenant_id)
+        sync_catalog(tenant_id)
         return send_reminders(tenant_id, now=message.at)
 
     for_each_tenant(message.tenant_id, tick, what="commerce tick")
@@ -158,3 +159,17 @@ def process_pending(tenant_id: str, *, limit: int = BATCH) -> FollowUp:
     if result.failed:
         raise TransientError(f"commerce follow-ups of {tenant_id}: {len(result.failed)} to retry")
     return result
+
+
+def sync_catalog(tenant_id: str) -> None:
+    """The tenant's Meta Commerce catalog, when it has one (a refusal is logged, not retried)."""
+    from shared.commerce.meta_catalog import sync_meta_catalog
+    from shared.tenants import get_tenant
+
+    tenant = get_tenant(tenant_id)
+    if not tenant.meta_catalog_id:
+        return
+    try:
+        sync_meta_catalog(tenant)
+    except PermanentError as exc:
+        log_event(log, 40, "meta catalog sync refused", tenant_id=tenant_id, error=str(exc))
