@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from shared.commerce.notices import BOOKING_NOTICES, ORDER_NOTICES
 from shared.events import TOPIC_COMMERCE_CHANGES, CommerceChange
 from shared.log import get_logger, log_event
-from shared.storage import tenant_collection
+from shared.storage import tenant_collection, utcnow
 
 if TYPE_CHECKING:
     from shared.commerce.transactions import Attempt
@@ -75,3 +75,18 @@ def customer_language(tenant: TenantConfig, record: dict[str, Any]) -> str:
         return language_of(record["language"])
     conversation = conversation_ref(tenant.tenant_id, record["wa_id"]).get().to_dict() or {}
     return language_of(conversation.get("language") or tenant.locale)
+
+
+def mark_conversation(tenant_id: str, wa_id: str, customer_key: str) -> None:
+    """Show on the conversation (the inbox's list) how many open orders and upcoming bookings
+    the customer has: `commerce: {open_orders, upcoming_bookings}`. Derived, so a plain merge."""
+    from shared.commerce.bookings import bookings_for
+    from shared.commerce.orders import orders_for
+    from shared.messaging.store import conversation_ref
+
+    summary = {
+        "open_orders": len(orders_for(tenant_id, customer_key)),
+        "upcoming_bookings": len(bookings_for(tenant_id, customer_key)),
+        "updated_at": utcnow(),
+    }
+    conversation_ref(tenant_id, wa_id).set({"commerce": summary}, merge=True)

@@ -86,6 +86,8 @@ def test_an_order_reserves_its_units_priced_from_the_catalog(tenant_id: str, sho
         ("HOOD-2", 1, 4550),
     ]
     assert order.customer != "15550001111" and order.customer.startswith("c_")
+    marked = tenant_collection(tenant_id, "conversations").document("15550001111").get().to_dict() or {}
+    assert marked["commerce"]["open_orders"] == 1  # the inbox marks the conversation
     tee = _availability(tenant_id, "TEE-1")
     assert (tee["stock"], tee["reserved"], tee["available"], tee["status"]) == (10, 3, 7, "in_stock")
 
@@ -141,6 +143,8 @@ def test_status_flow_cancel_releases_and_fulfil_consumes(tenant_id: str, shop: P
     assert set_order_status(tenant_id, b.order_id, "fulfilled", by="staff:u1").status == "fulfilled"
     assert _availability(tenant_id, "TEE-1")["consumed"] == 3  # a repeated request changes nothing
     assert orders_for(tenant_id, "15550001111") == []
+    marked = tenant_collection(tenant_id, "conversations").document("15550001111").get().to_dict() or {}
+    assert marked["commerce"]["open_orders"] == 0
     assert {o.order_id for o in orders_for(tenant_id, "15550001111", open_only=False)} == {
         a.order_id,
         b.order_id,
