@@ -184,17 +184,15 @@ def place_order(
     lines = merge_lines(lines)
     if not lines:
         raise PermanentError("an order needs at least one line")
-    order_id = order_id_for(tenant_id, idempotency_key)
-    order_ref = orders_ref(tenant_id).document(order_id)
-    first = order_ref.get()
-    if first.exists and _existing(first, idempotency_key) is None:
-        order_id = order_id_for(tenant_id, idempotency_key, length=24)  # a 50-bit clash: go longer
-        order_ref = orders_ref(tenant_id).document(order_id)
+    # The short id of another key (a 50-bit clash) moves this order to a longer id.
+    ids = [order_id_for(tenant_id, idempotency_key), order_id_for(tenant_id, idempotency_key, length=24)]
     catalog = tenant_collection(tenant_id, "catalog")
     availability = tenant_collection(tenant_id, "availability")
     threshold = _threshold(tenant_id)
 
     def body(tx: Attempt) -> OrderOutcome:
+        order_id = ids[0]
+        order_ref = orders_ref(tenant_id).document(order_id)
         refs: list[DocumentReference] = [order_ref]
         for line in lines:
             refs += [catalog.document(line.sku), availability.document(line.sku)]
@@ -202,6 +200,9 @@ def place_order(
         done = _existing(snaps[order_ref.path], idempotency_key)
         if done is not None:
             return done
+        if snaps[order_ref.path].exists:
+            ids.pop(0)
+            return body(tx)
         items: list[OrderItem] = []
         shortages: list[Shortage] = []
         updates: list[tuple[DocumentReference, dict[str, Any]]] = []
@@ -262,7 +263,8 @@ def place_order(
         _log_change(tx, tenant_id, order, "placed", now, source)
         return OrderOutcome(order_id, True, [], total, currency, False, order)
 
-    outcome = run_atomic(body, what=f"order {order_id}")
+    outcome = run_atomic(body, what=f"order {ids[0]}")
+    order_id = outcome.order_id
     log_event(
         log,
         20,
