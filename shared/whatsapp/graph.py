@@ -32,6 +32,8 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
         if params:
             template["components"] = [{"type": "body", "parameters": params}]
         body |= {"type": "template", "template": template}
+    elif message.products and message.catalog_id:
+        body |= {"type": "interactive", "interactive": product_interactive(message)}
     elif message.buttons:
         buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
         body |= {
@@ -48,6 +50,24 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
     else:
         body |= {"type": "text", "text": {"body": message.text, "preview_url": False}}
     return body
+
+
+def product_interactive(message: OutboundMessage) -> dict[str, Any]:
+    """A `product` message for one SKU, else a `product_list` (Meta requires its header)."""
+    skus = [sku for section in message.products for sku in section.skus]
+    if len(skus) == 1:
+        action: dict[str, Any] = {"catalog_id": message.catalog_id, "product_retailer_id": skus[0]}
+        return {"type": "product", "body": {"text": message.text[:1024]}, "action": action}
+    sections = [
+        {"title": s.title, "product_items": [{"product_retailer_id": sku} for sku in s.skus]}
+        for s in message.products
+    ]
+    return {
+        "type": "product_list",
+        "header": {"type": "text", "text": message.header or message.products[0].title},
+        "body": {"text": message.text[:1024]},
+        "action": {"catalog_id": message.catalog_id, "sections": sections},
+    }
 
 
 def send_message(
