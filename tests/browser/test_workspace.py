@@ -505,12 +505,11 @@ VIEWS = ("catalog", "inbox", "contacts", "broadcasts", "alerts", "kpis", "status
 
 
 def test_screenshots_of_every_view_at_desktop_and_phone_width(
-    chromium: Any, sheet_tenant: SheetTenant
+    chromium: Any, emulators: Any, tmp_path: Path
 ) -> None:
     from shared.events import Tick
     from shared.pubsub import publish, publish_now
     from shared.storage import tenant_collection, utcnow
-
     from tests.browser.conftest import make_sheet_tenant
 
     sheet_tenant = make_sheet_tenant(f"rosa-boutique-{uuid.uuid4().hex[:4]}", tmp_path)
