@@ -501,6 +501,44 @@ def test_the_simulator_finishes_a_booking_by_pressing_a_list_row(
         close(tab)
 
 
+def test_the_catalog_shows_restock_dates_slots_and_the_info_tab(
+    chromium: Any, sheet_tenant: SheetTenant
+) -> None:
+    from shared.storage import tenant_collection, utcnow
+
+    t = sheet_tenant.tenant_id
+    # The Info tab as the sheet poller stores it (tenants/{T}/info/{topic_id}).
+    info = tenant_collection(t, "info")
+    info.document("hours").set(
+        {"topic": "Opening hours", "answer": "Mon–Sat 9:00–18:00", "updated_at": utcnow()}
+    )
+    info.document("delivery").set(
+        {"topic": "Delivery", "answer": "Free over $50, 2–3 days", "updated_at": utcnow()}
+    )
+    tab = open_as(chromium, t, "catalog", width=390)
+    page = tab.page
+    try:
+        page.fill("#catalog-search", "JKT-003")
+        puffer = page.locator('tr[data-sku="JKT-003"]')
+        puffer.wait_for()
+        assert "back Dec 15" in puffer.locator("td.status").inner_text()
+        page.fill("#catalog-search", "SRV-002")
+        styling = page.locator('tr[data-sku="SRV-002"]')
+        styling.wait_for()
+        assert "free" in styling.locator("td.stock").inner_text()
+        assert "next" in styling.locator("td.status").inner_text()
+        # On a phone the whole name shows (two lines), not "Personal Sty…".
+        name = styling.locator("td.name .clamp")
+        assert name.evaluate(
+            "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
+        )
+        page.locator("#shop-info summary").click()
+        page.locator("#shop-info dd", has_text="Free over $50").wait_for()
+        assert "Opening hours" in page.locator("#shop-info").inner_text()
+    finally:
+        close(tab)
+
+
 VIEWS = ("catalog", "inbox", "contacts", "broadcasts", "alerts", "kpis", "status", "chat")
 
 
