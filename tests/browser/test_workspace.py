@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import ROOT, Page, SheetTenant, dashboard_url
 from tests.browser.test_dashboard import eventually
@@ -70,14 +71,12 @@ def customer_says(tenant: SheetTenant, wa_id: str, name: str, text: str) -> None
 
 def tick_until(tenant_id: str, locator: Any, timeout: float = 45.0) -> None:
     """Publish outreach ticks, as Cloud Scheduler does every minute, until `locator` shows."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     from shared.events import Tick
     from shared.pubsub import publish_now
 
     deadline = time.monotonic() + timeout
     while True:
-        publish_now("outreach-ticks", [Tick(job="send-outreach", tenant_id=tenant_id)])
+        publish_now("outreach-ticks", [Tick(tenant_id=tenant_id)])  # a tick sent by hand runs every part
         try:
             locator.wait_for(timeout=10_000)
             return
@@ -410,11 +409,24 @@ def test_kpis_and_alerts_speak_the_owners_language(
     tab = open_as(chromium, t, "kpis")
     page = tab.page
     try:
-        publish("rollup-ticks", Tick(job="rollup-analytics"))
-        page.wait_for_function(
-            """() => document.querySelector('[data-kpi="conversations"] .value')?.textContent === "1" """,
-            timeout=40_000,
+        # Once the reply is stored its events are out; the roll-up (every minute in the cloud) counts them.
+        replies = firestore.collection(f"tenants/{t}/conversations/15550600001/messages")
+        eventually(
+            lambda: any((m.to_dict() or {}).get("direction") == "out" for m in replies.stream()), timeout=30
         )
+        tile = page.locator('[data-kpi="conversations"] .value')
+        for _ in range(6):
+            publish("rollup-ticks", Tick(job="rollup-analytics"))
+            try:
+                page.wait_for_function(
+                    """() => document.querySelector('[data-kpi="conversations"] .value')
+                                 ?.textContent === "1" """,
+                    timeout=10_000,
+                )
+                break
+            except PlaywrightTimeout:
+                continue
+        assert tile.inner_text() == "1"
         text = page.locator("#view-kpis").inner_text()
         for plain in (
             "Answered by the assistant",
@@ -590,7 +602,7 @@ def test_screenshots_of_every_view_at_desktop_and_phone_width(
         created_by="owner",
     )
     time.sleep(2)
-    publish_now("outreach-ticks", [Tick(job="send-outreach", tenant_id=t)])
+    publish_now("outreach-ticks", [Tick(tenant_id=t)])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in (("desktop", 1280), ("phone", 390)):
         tab = open_as(chromium, t, "catalog", width=width)
