@@ -176,7 +176,10 @@ class OpenAIStandIn(StandIn):
 
 
 class GeminiStandIn(StandIn):
-    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it."""
+    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it; with
+    `signature` (base64) set, function calls carry a `thoughtSignature` as thinking models send."""
+
+    signature: str | None = None
 
     def fault(self) -> tuple[int, Any] | None:
         if self.mode == "429":
@@ -202,6 +205,7 @@ class GeminiStandIn(StandIn):
         else:
             parts = [
                 {"functionCall": {"name": name, "args": args if isinstance(args, dict) else json.loads(args)}}
+                | ({"thoughtSignature": self.signature} if self.signature else {})
                 for name, args in step.calls
             ]
         return 200, {
