@@ -264,10 +264,10 @@ class GraphStandIn(StandIn):
 
 class TwilioStandIn(StandIn):
     """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
-    `mode="window_closed"` refuses with Twilio's 63016."""
+    `mode="window_closed"` refuses free-form messages (a `Body`, no `ContentSid`) with Twilio's 63016."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
-        if self.mode == "window_closed":
+        if self.mode == "window_closed" and "ContentSid=" not in str(body):
             return 400, {
                 "code": 63016,
                 "message": "Failed to send freeform message because you are outside the allowed window.",

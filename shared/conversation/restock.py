@@ -1,17 +1,17 @@
 """Back-in-stock notices: when the sheet shows stock again, tell the customers who asked.
 
 Customers ask through the "Notify me" button (the SKU lands in their conversation's
-`notify_skus`). Inside the 24-hour window the notice is free text; outside it only the approved
-`back_in_stock` template may be sent. Each notice is keyed by SKU and poll, so a redelivered
-`catalog-changes` event sends nothing twice.
+`notify_skus`). The notice is the declared `back_in_stock` template's text in the customer's
+language: inside the 24-hour window as free text, outside it as the template itself. Each notice
+is keyed by SKU and poll, so a redelivered `catalog-changes` event sends nothing twice.
 """
 
 from __future__ import annotations
 
-from shared.conversation.money import format_price
 from shared.errors import PermanentError, TransientError
 from shared.events import CatalogChange
 from shared.log import get_logger, log_event
+from shared.money import format_money
 from shared.privacy import hash_customer
 from shared.storage import tenant_collection
 
@@ -26,8 +26,9 @@ def notify_back_in_stock(change: CatalogChange) -> int:
 
     from shared.conversation.catalog_index import item_from_doc
     from shared.tenants import get_tenant
-    from shared.whatsapp.outbound import TEMPLATE_BACK_IN_STOCK, OutboundMessage
+    from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
+    from shared.whatsapp.templates import BACK_IN_STOCK, TemplateUse, render
 
     back = [s.sku for s in change.status_changes if s.new in BACK and s.old not in BACK]
     if not back:
@@ -45,19 +46,23 @@ def notify_back_in_stock(change: CatalogChange) -> int:
             .where(filter=FieldFilter("notify_skus", "array_contains", sku))
             .stream()
         )
-        price = f" ({format_price(item.price_minor, item.currency)})" if item.price_minor is not None else ""
-        message = OutboundMessage(
-            text=f"Good news: {item.name}{price} is back in stock! Reply here to order it."
+        price = (
+            f" ({format_money(item.price_minor, item.currency, tenant.locale)})"
+            if item.price_minor is not None
+            else ""
         )
+        use = TemplateUse.of(BACK_IN_STOCK, shop=tenant.business_name, item=f"{item.name}{price}")
         for conversation in waiting:
+            language = (conversation.to_dict() or {}).get("language")
+            notice = render(use, language, shop_language=tenant.locale, approved=tenant.template_languages)
             try:
                 delivery = send_and_store(
                     tenant,
                     conversation.id,
-                    message,
+                    OutboundMessage(text=notice.text),
                     message_id=f"restock-{sku}-{change.poll_id}",
                     provider="offline",
-                    template=TEMPLATE_BACK_IN_STOCK,
+                    fallback=use,
                     extra={"intent": "back_in_stock", "sku": sku},
                 )
             except TransientError:

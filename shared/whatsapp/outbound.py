@@ -48,15 +48,3 @@ class OutboundMessage(BaseModel):
             "rows": [r.model_dump() for r in self.rows],
             "template": self.template.model_dump() if self.template else None,
         }
-
-
-# Templates a tenant must have approved in Meta Business Manager (name, body with one parameter).
-TEMPLATE_NOTIFICATION = "account_notification"  # "{{1}}"
-TEMPLATE_BACK_IN_STOCK = "back_in_stock"  # "Good news: {{1}} is back in stock."
-
-
-def as_template(message: OutboundMessage, name: str = TEMPLATE_NOTIFICATION) -> OutboundMessage:
-    """The same message as an approved template (used when the 24-hour window is closed)."""
-    return OutboundMessage(
-        text=message.text, template=Template(name=name, body_params=(message.text[:1000],))
-    )
