@@ -22,8 +22,8 @@ from shared.log import get_logger, log_event
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
-from shared.whatsapp.graph import WindowClosed
 from shared.whatsapp.outbound import OutboundMessage
+from shared.whatsapp.provider_errors import WindowClosed
 from shared.whatsapp.templates import FOLLOW_UP, TemplateUse, render
 
 if TYPE_CHECKING:

@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from shared.errors import ConfigError, PermanentError, TransientError
-from shared.whatsapp.graph import WindowClosed
+from shared.errors import ConfigError, TransientError
 from shared.whatsapp.outbound import OutboundMessage
-
-# Twilio's "outside the allowed window" error for WhatsApp.
-WINDOW_CLOSED = 63016
+from shared.whatsapp.provider_errors import Attempt, send_classified, twilio_rule
 
 
 def content_sid(content_sids: Mapping[str, str], name: str, language: str) -> str:
@@ -62,19 +59,21 @@ def send_message(
 
     url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
     form = message_form(sender, wa_id, message, content_sids or {})
-    try:
-        response = http_client().post(url, data=form, auth=(account_sid, auth_token))
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Twilio unreachable: {type(exc).__name__}") from exc
-    try:
-        data = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code in (200, 201) and data.get("sid"):
-        return str(data["sid"])
-    reason = f"Twilio {response.status_code} code {data.get('code')}: {data.get('message', '')}"
-    if data.get("code") == WINDOW_CLOSED:
-        raise WindowClosed(reason)
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TransientError(reason)
-    raise PermanentError(reason)
+
+    def send_once() -> Attempt:
+        try:
+            response = http_client().post(url, data=form, auth=(account_sid, auth_token))
+        except httpx.HTTPError as exc:
+            raise TransientError(f"Twilio unreachable: {type(exc).__name__}") from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if response.status_code in (200, 201) and data.get("sid"):
+            return Attempt(str(data["sid"]))
+        code = data.get("code")
+        text = str(data.get("message") or response.text[:200])
+        return Attempt(None, response.status_code, code if isinstance(code, int) else None, text)
+
+    return send_classified(send_once, twilio_rule, "Twilio")
