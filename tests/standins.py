@@ -59,6 +59,7 @@ class StandIn:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
         self.script: list[Step] = []
+        self.errors: list[int] = []  # provider error codes to answer the next requests with
         self.server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
 
@@ -237,9 +238,21 @@ class GeminiStandIn(StandIn):
 class GraphStandIn(StandIn):
     """`POST {base}/{phone_number_id}/messages`; `mode="window_closed"` refuses free-form messages
     with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429;
-    `mode="undeliverable:WA_ID"` refuses that recipient with 131026."""
+    `mode="undeliverable:WA_ID"` refuses that recipient with 131026; `errors` holds error codes to
+    answer the next requests with, one each, as Meta writes them."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "error": {
+                    "message": f"(#{code}) Stand-in error {code}",
+                    "type": "OAuthException",
+                    "code": code,
+                    "error_data": {"messaging_product": "whatsapp", "details": f"details of {code}"},
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
         if self.mode == "window_closed" and body.get("type") != "template":
             return 400, {
                 "error": {
@@ -281,10 +294,19 @@ class GraphStandIn(StandIn):
 
 class TwilioStandIn(StandIn):
     """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
-    `mode="window_closed"` refuses with Twilio's 63016."""
+    `mode="window_closed"` refuses free-form messages (a `Body`, no `ContentSid`) with Twilio's 63016;
+    `errors` holds error codes to answer the next requests with, one each."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
-        if self.mode == "window_closed":
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "code": code,
+                "message": f"Stand-in error {code}",
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": 400,
+            }
+        if self.mode == "window_closed" and "ContentSid=" not in str(body):
             return 400, {
                 "code": 63016,
                 "message": "Failed to send freeform message because you are outside the allowed window.",
