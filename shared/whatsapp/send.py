@@ -93,9 +93,23 @@ def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage)
     return f"sandbox.{uuid.uuid4().hex}"
 
 
+def recipient_of(conversation: dict[str, Any] | None, customer_key: str) -> str:
+    """Where a message to this customer goes: their phone number when known, else their BSUID.
+
+    Conversations from before customer keys are keyed by the phone number itself.
+    """
+    doc = conversation or {}
+    found = doc.get("wa_id") or doc.get("user_id")
+    if found:
+        return str(found)
+    if customer_key.isdigit():
+        return customer_key
+    raise PermanentError("the conversation has neither a phone number nor a user id to reply to")
+
+
 def send_and_store(
     tenant: TenantConfig,
-    wa_id: str,
+    customer_key: str,
     message: OutboundMessage,
     *,
     message_id: str,
@@ -106,7 +120,8 @@ def send_and_store(
     conversation: dict[str, Any] | None = None,
     conversation_update: dict[str, Any] | None = None,
 ) -> Delivery:
-    """Send `message` once under the outbound id `message_id` and store it in the conversation.
+    """Send `message` once under the outbound id `message_id` and store it in the conversation
+    `customer_key` (sent to the customer's phone number, or to their BSUID when it is unknown).
 
     `conversation` is the conversation document when the caller has just read it (saves a read);
     `conversation_update` is merged into the conversation in the same write as the preview.
@@ -117,8 +132,8 @@ def send_and_store(
 
     from shared.messaging.store import conversation_ref, messages_ref, preview, window_open
 
-    conversation_doc = conversation_ref(tenant.tenant_id, wa_id)
-    ref = messages_ref(tenant.tenant_id, wa_id).document(message_id)
+    conversation_doc = conversation_ref(tenant.tenant_id, customer_key)
+    ref = messages_ref(tenant.tenant_id, customer_key).document(message_id)
     now = utcnow()
     if conversation is None:
         snapshot = conversation_doc.get()
@@ -161,7 +176,11 @@ def send_and_store(
             ref.update({"claimed_at": now})
         try:
             sent, provider_message_id = deliver(
-                tenant, wa_id, message, window_open=is_open, template=template
+                tenant,
+                recipient_of(conversation, customer_key),
+                message,
+                window_open=is_open,
+                template=template,
             )
         except TransientError:
             ref.update({"claimed_at": None})  # the retry may send at once
@@ -194,7 +213,7 @@ def send_and_store(
         20,
         "outbound sent",
         tenant_id=tenant.tenant_id,
-        customer=hash_customer(tenant.tenant_id, wa_id),
+        customer=hash_customer(tenant.tenant_id, customer_key),
         channel=tenant.channel,
         template=sent.template is not None,
         provider=provider,

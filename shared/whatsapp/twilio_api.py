@@ -18,6 +18,9 @@ def send_message(
 
     from shared.clients import http_client
 
+    if not wa_id.isdigit():
+        raise PermanentError("Twilio sends to phone numbers only; this customer has none")
+
     text = message.text
     if message.buttons or message.rows:  # plain Twilio has no interactive messages: number them
         options = [b.title for b in message.buttons] or [r.title for r in message.rows]
