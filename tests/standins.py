@@ -2,6 +2,12 @@
 the OpenAI chat completions API (also DeepSeek's), the Gemini `generateContent` REST API and
 the WhatsApp Graph API `/{phone_number_id}/messages`. Each runs on 127.0.0.1 on a free port, in
 a thread, and records the requests it received. A test sets `mode` to inject faults.
+
+The model stand-ins play a scripted model: `script` holds the next answers, each `Say(text)`,
+`Call((name, arguments), …)` (tool calls as the API sends them: OpenAI `tool_calls` with JSON
+*string* arguments, Gemini `functionCall` parts with object arguments; a `str` argument is sent
+verbatim, to play a model that writes broken JSON) or a function of the request body (to answer
+from the tool results the client sent back). With an empty script they say `reply_text`.
 """
 
 from __future__ import annotations
@@ -9,10 +15,39 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+class Call:
+    def __init__(self, *calls: tuple[str, dict[str, Any] | str]) -> None:
+        self.calls = calls
+
+
+Step = Say | Call | Callable[[Any], "Say | Call"]
+
+
+def openai_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The tool results (decoded `role: tool` contents) in an OpenAI request, oldest first."""
+    return [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+
+
+def gemini_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The function responses in a Gemini request, oldest first."""
+    return [
+        p["functionResponse"]["response"]
+        for c in body["contents"]
+        for p in c.get("parts", [])
+        if "functionResponse" in p
+    ]
 
 
 class StandIn:
@@ -23,7 +58,15 @@ class StandIn:
         self.reply_text = "Hello from the stand-in."
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
+        self.script: list[Step] = []
         self.server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+
+    def next_step(self, body: Any) -> Say | Call:
+        """The scripted model's next answer to `body` (`Say(reply_text)` once the script is done)."""
+        with self._lock:
+            step = self.script.pop(0) if self.script else Say(self.reply_text)
+        return step if isinstance(step, Say | Call) else step(body)
 
     @property
     def url(self) -> str:
@@ -99,6 +142,22 @@ class OpenAIStandIn(StandIn):
                 "choices": [],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
             }
+        step = self.next_step(body)
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        if isinstance(step, Say):
+            message["content"] = step.text
+        else:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{len(self.requests)}_{n}",
+                    "type": "function",
+                    "function": {
+                        "name": name,
+                        "arguments": args if isinstance(args, str) else json.dumps(args),
+                    },
+                }
+                for n, (name, args) in enumerate(step.calls)
+            ]
         return 200, {
             "id": "chatcmpl-standin",
             "object": "chat.completion",
@@ -107,8 +166,8 @@ class OpenAIStandIn(StandIn):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": self.reply_text},
-                    "finish_reason": "stop",
+                    "message": message,
+                    "finish_reason": "stop" if isinstance(step, Say) else "tool_calls",
                     "logprobs": None,
                 }
             ],
@@ -117,7 +176,10 @@ class OpenAIStandIn(StandIn):
 
 
 class GeminiStandIn(StandIn):
-    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it."""
+    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it; with
+    `signature` (base64) set, function calls carry a `thoughtSignature` as thinking models send."""
+
+    signature: str | None = None
 
     def fault(self) -> tuple[int, Any] | None:
         if self.mode == "429":
@@ -137,10 +199,19 @@ class GeminiStandIn(StandIn):
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         if self.mode == "empty":
             return 200, {"candidates": [], "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5}}
+        step = self.next_step(body)
+        if isinstance(step, Say):
+            parts: list[dict[str, Any]] = [{"text": step.text}]
+        else:
+            parts = [
+                {"functionCall": {"name": name, "args": args if isinstance(args, dict) else json.loads(args)}}
+                | ({"thoughtSignature": self.signature} if self.signature else {})
+                for name, args in step.calls
+            ]
         return 200, {
             "candidates": [
                 {
-                    "content": {"parts": [{"text": self.reply_text}], "role": "model"},
+                    "content": {"parts": parts, "role": "model"},
                     "finishReason": "STOP",
                     "index": 0,
                 }
@@ -225,3 +296,50 @@ class TwilioStandIn(StandIn):
             "body": "",
             "num_segments": "1",
         }
+
+
+class AuthStandIn(StandIn):
+    """The Identity Toolkit v1 account API as the Firebase Auth emulator serves it
+    (`FIREBASE_AUTH_EMULATOR_HOST`): `accounts` (create), `accounts:lookup` (by email or localId),
+    `accounts:update` (custom claims as `customAttributes`, a JSON string)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, dict[str, Any]] = {}
+
+    @property
+    def host(self) -> str:
+        return self.url.removeprefix("http://")
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        action = path.rsplit("/", 1)[-1]
+        if action == "accounts":
+            uid = f"uid{len(self.users) + 1:04d}"
+            if any(u.get("email") == body.get("email") for u in self.users.values()):
+                return 400, {"error": {"code": 400, "message": "EMAIL_EXISTS"}}
+            self.users[uid] = {"localId": uid, **{k: v for k, v in body.items() if k != "password"}}
+            return 200, {"localId": uid}
+        if action == "accounts:lookup":
+            found = [
+                u
+                for u in self.users.values()
+                if u["localId"] in body.get("localId", []) or u.get("email") in body.get("email", [])
+            ]
+            return 200, {
+                "kind": "identitytoolkit#GetAccountInfoResponse",
+                **({"users": found} if found else {}),
+            }
+        if action == "accounts:update":
+            user = self.users.get(body.get("localId", ""))
+            if user is None:
+                return 400, {"error": {"code": 400, "message": "USER_NOT_FOUND"}}
+            if "customAttributes" in body:
+                user["customAttributes"] = body["customAttributes"]
+            if body.get("validSince"):
+                user["validSince"] = body["validSince"]
+            return 200, {"localId": user["localId"]}
+        return 404, {"error": {"code": 404, "message": f"unknown {action}"}}
+
+    def claims(self, email: str) -> dict[str, Any]:
+        user = next(u for u in self.users.values() if u.get("email") == email)
+        return json.loads(user.get("customAttributes") or "{}")

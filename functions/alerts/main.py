@@ -1,8 +1,9 @@
 """alerts entry point. Domain logic: shared.alerts.
 
-`evaluate`: both `alerts-ticks` (a `Tick`, every minute) and `catalog-changes` (a
-`CatalogChange` from sheet_poller) push here; a message with a `sheet_id` is a catalog change.
-A tick also sweeps inbound messages left unanswered (shared.messaging.sweeper).
+`evaluate`: `alerts-ticks` (a `Tick`, every minute: fans the due shops out on
+`alert-evaluations`), `alert-evaluations` (a `ShopDue`: one shop's rules) and `catalog-changes`
+(a `CatalogChange` from sheet_poller) push here; told apart by their fields. A shop's evaluation
+also sweeps its inbound messages left unanswered (shared.messaging.sweeper).
 """
 
 import base64
@@ -12,11 +13,10 @@ import logging
 
 import functions_framework
 
-from shared.alerts.evaluate import handle_catalog_change, handle_tick
+from shared.alerts.evaluate import handle_catalog_change
 from shared.errors import PermanentError
-from shared.events import CatalogChange, Tick
+from shared.events import CatalogChange, ShopDue, Tick
 from shared.log import get_logger, log_event
-from shared.messaging.sweeper import sweep_all
 from shared.pubsub import decode_message
 
 logger = get_logger(__name__)
@@ -29,10 +29,14 @@ def evaluate(cloud_event):
         shape = json.loads(body or b"{}")
         if isinstance(shape, dict) and "sheet_id" in shape:
             handle_catalog_change(decode_message(body, CatalogChange))
+        elif isinstance(shape, dict) and "dispatched_at" in shape:
+            from shared.scheduling.evaluations import evaluate_shop
+
+            evaluate_shop(decode_message(body, ShopDue))
         else:
-            tick = decode_message(body, Tick)
-            handle_tick(tick)
-            sweep_all(tick.tenant_id)  # inbound messages left unanswered: answer or flag them
+            from shared.scheduling.evaluations import alerts_tick
+
+            alerts_tick(decode_message(body, Tick))
     except (KeyError, TypeError, AttributeError, binascii.Error, json.JSONDecodeError, PermanentError) as exc:
         log_event(logger, logging.ERROR, "alerts message dropped", error=str(exc))
     return None

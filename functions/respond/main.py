@@ -75,3 +75,13 @@ def staff_outbox(cloud_event: Any) -> None:
         if classify(exc) == "transient":
             raise
         log_event(log, 40, "staff reply dropped", error=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+@functions_framework.cloud_event
+def outreach(cloud_event: Any) -> None:
+    """Due broadcasts and weekly owner summaries (push from `outreach-ticks`, every minute)."""
+    from shared.broadcasts.outreach import run_outreach
+    from shared.events import Tick
+    from shared.messaging.failures import run_event
+
+    run_event(cloud_event, Tick, run_outreach, what="outreach tick")

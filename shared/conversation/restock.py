@@ -8,7 +8,6 @@ Customers ask through the "Notify me" button (the SKU lands in their conversatio
 
 from __future__ import annotations
 
-from shared.conversation.money import format_price
 from shared.errors import PermanentError, TransientError
 from shared.events import CatalogChange
 from shared.log import get_logger, log_event
@@ -24,7 +23,8 @@ def notify_back_in_stock(change: CatalogChange) -> int:
     from google.cloud import firestore
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    from shared.conversation.catalog_index import item_from_doc
+    from shared.conversation.retrieval import item_from_doc
+    from shared.i18n.catalog import language_of, message, money, reply_locale
     from shared.tenants import get_tenant
     from shared.whatsapp.outbound import TEMPLATE_BACK_IN_STOCK, OutboundMessage
     from shared.whatsapp.send import send_and_store
@@ -45,16 +45,16 @@ def notify_back_in_stock(change: CatalogChange) -> int:
             .where(filter=FieldFilter("notify_skus", "array_contains", sku))
             .stream()
         )
-        price = f" ({format_price(item.price_minor, item.currency)})" if item.price_minor is not None else ""
-        message = OutboundMessage(
-            text=f"Good news: {item.name}{price} is back in stock! Reply here to order it."
-        )
         for conversation in waiting:
+            lang = str((conversation.to_dict() or {}).get("language") or language_of(tenant.locale))
+            locale = reply_locale(lang, tenant.locale)
+            price = money(item.price_minor, item.currency, locale) if item.price_minor is not None else ""
+            notice = OutboundMessage(text=message("restock_notice", lang, name=item.name, price=price))
             try:
                 delivery = send_and_store(
                     tenant,
                     conversation.id,
-                    message,
+                    notice,
                     message_id=f"restock-{sku}-{change.poll_id}",
                     provider="offline",
                     template=TEMPLATE_BACK_IN_STOCK,

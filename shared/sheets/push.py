@@ -27,6 +27,7 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -109,8 +110,18 @@ def stored_secret(tenant_id: str) -> str | None:
     return str(secret) if secret else None
 
 
-def handle_push(body: bytes, signature_header: str | None) -> PollResult:
-    """Verify with the named shop's secret, refuse replays, then poll the shop now."""
+def _now(tenant_id: str, poll: Callable[[], PollResult]) -> PollResult:
+    return poll()
+
+
+def handle_push(
+    body: bytes,
+    signature_header: str | None,
+    *,
+    guard: Callable[[str, Callable[[], PollResult]], PollResult] = _now,
+) -> PollResult:
+    """Verify with the named shop's secret, refuse replays, then poll the shop now; `guard` runs
+    that poll (the entry point passes the scheduler's lease, shared.scheduling.shop)."""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest("body too large", 413)
     try:
@@ -138,4 +149,4 @@ def handle_push(body: bytes, signature_header: str | None) -> PollResult:
         )
     except AlreadyExists:
         raise BadRequest("replayed request", 409) from None
-    return poll_tenant(request.tenant, force=True, reason="push")
+    return guard(request.tenant, lambda: poll_tenant(request.tenant, force=True, reason="push"))

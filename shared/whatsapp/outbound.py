@@ -53,6 +53,8 @@ class OutboundMessage(BaseModel):
 # Templates a tenant must have approved in Meta Business Manager (name, body with one parameter).
 TEMPLATE_NOTIFICATION = "account_notification"  # "{{1}}"
 TEMPLATE_BACK_IN_STOCK = "back_in_stock"  # "Good news: {{1}} is back in stock."
+TEMPLATE_ORDER_UPDATE = "order_update"  # utility: "{{1}}" (an order or booking status notice)
+TEMPLATE_BOOKING_REMINDER = "booking_reminder"  # utility: "{{1}}" (the day-before reminder)
 
 
 def as_template(message: OutboundMessage, name: str = TEMPLATE_NOTIFICATION) -> OutboundMessage:

@@ -76,6 +76,9 @@ class WebhookResponse:
     @classmethod
     def refuse(cls, status: int, reason: str) -> WebhookResponse:
         log_event(log, 30, "webhook refused", status=status, reason=reason)
+        from shared.status.counters import record_refusal
+
+        record_refusal(status)
         return cls(status, reason)
 
 
