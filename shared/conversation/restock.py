@@ -59,6 +59,7 @@ def notify_back_in_stock(change: CatalogChange) -> int:
                     provider="offline",
                     template=TEMPLATE_BACK_IN_STOCK,
                     extra={"intent": "back_in_stock", "sku": sku},
+                    proactive=True,
                 )
             except TransientError:
                 failed = True  # the others still go out; the event is retried for this one

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import ConfigError, PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.messaging.failures import record_failure
+from shared.messaging.optout import OptedOut, opted_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
@@ -93,17 +94,13 @@ def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage)
     return f"sandbox.{uuid.uuid4().hex}"
 
 
-def recipient_of(conversation: dict[str, Any] | None, customer_key: str) -> str:
-    """Where a message to this customer goes: their phone number when known, else their BSUID.
-
-    Conversations from before customer keys are keyed by the phone number itself.
-    """
+def recipient_of(conversation: dict[str, Any] | None, phone: str | None) -> str:
+    """Where a message to this customer goes: their phone number when known, else their BSUID
+    (`phone`: the number the caller gave, for a customer with no conversation yet)."""
     doc = conversation or {}
-    found = doc.get("wa_id") or doc.get("user_id")
+    found = doc.get("wa_id") or doc.get("user_id") or phone
     if found:
         return str(found)
-    if customer_key.isdigit():
-        return customer_key
     raise PermanentError("the conversation has neither a phone number nor a user id to reply to")
 
 
@@ -119,25 +116,37 @@ def send_and_store(
     extra: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     conversation_update: dict[str, Any] | None = None,
+    proactive: bool = False,
 ) -> Delivery:
     """Send `message` once under the outbound id `message_id` and store it in the conversation
     `customer_key` (sent to the customer's phone number, or to their BSUID when it is unknown).
+    A phone number given as `customer_key` finds that customer's conversation.
 
     `conversation` is the conversation document when the caller has just read it (saves a read);
     `conversation_update` is merged into the conversation in the same write as the preview.
     A second call with the same `message_id` sends nothing and returns the first result
-    (`duplicate=True`). Raises TransientError when the channel should be retried later.
+    (`duplicate=True`). Raises TransientError when the channel should be retried later, and
+    `OptedOut` for a `proactive` message (one the customer did not just ask for: back-in-stock,
+    reminder, broadcast) to a customer who opted out.
     """
     from google.api_core.exceptions import AlreadyExists
 
     from shared.messaging.store import conversation_ref, messages_ref, preview, window_open
 
+    phone = customer_key if customer_key.isdigit() else None
+    if phone is not None:
+        # Given a phone number (the owner, a booking's number): the customer's conversation.
+        from shared.messaging.identity import CustomerIds, resolve
+
+        customer_key = resolve(tenant.tenant_id, CustomerIds(phone=phone))
     conversation_doc = conversation_ref(tenant.tenant_id, customer_key)
     ref = messages_ref(tenant.tenant_id, customer_key).document(message_id)
     now = utcnow()
     if conversation is None:
         snapshot = conversation_doc.get()
         conversation = snapshot.to_dict() if snapshot.exists else None
+    if proactive and opted_out(conversation):
+        raise OptedOut(f"{message_id}: the customer opted out of proactive messages")
     is_open = window_open(conversation, now)
     doc: dict[str, Any] = {
         "direction": "out",
@@ -177,7 +186,7 @@ def send_and_store(
         try:
             sent, provider_message_id = deliver(
                 tenant,
-                recipient_of(conversation, customer_key),
+                recipient_of(conversation, phone),
                 message,
                 window_open=is_open,
                 template=template,

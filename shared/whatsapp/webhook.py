@@ -29,11 +29,12 @@ from shared.events import InboundMessage
 from shared.log import get_logger, log_event
 from shared.messaging.failures import Circuit, record_failure
 from shared.messaging.identity import CustomerIds, known_key, link, resolve
+from shared.messaging.optout import keyword_choice, opt_out_fields
 from shared.messaging.safety import check_document_id, nesting_depth_exceeds
 from shared.privacy import hash_customer
 from shared.pubsub import publish_now
 from shared.settings import get_settings, secret
-from shared.storage import utcnow
+from shared.storage import tenant_collection, utcnow
 from shared.whatsapp.inbound import (
     InboundRecord,
     TwilioForm,
@@ -41,7 +42,7 @@ from shared.whatsapp.inbound import (
     from_twilio,
     strip_whatsapp_prefix,
 )
-from shared.whatsapp.payloads import Contact, Message, Status, Value, WebhookPayload
+from shared.whatsapp.payloads import Contact, Message, Status, UserPreference, Value, WebhookPayload
 from shared.whatsapp.signature import meta_signature_valid, twilio_signature_valid
 
 if TYPE_CHECKING:
@@ -153,6 +154,8 @@ def receive_meta(body: bytes, signature: str | None) -> WebhookResponse:
         for change in entry.changes:
             if change.field == "messages":
                 _receive_change(change.value, outcome)
+            elif change.field == "user_preferences":
+                _receive_preferences(change.value, outcome)
     return outcome.response()
 
 
@@ -233,6 +236,37 @@ def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
                     tenant.tenant_id, k, s.id, s.status, _status_error(s)
                 ),
             )
+        outcome.accepted += 1
+
+
+def _receive_preferences(raw: dict[str, Any], outcome: _Outcome) -> None:
+    """Marketing opt-out/resume set in WhatsApp: recorded like a STOP/START (no reply is sent)."""
+    from shared.messaging.optout import record_opt_out
+    from shared.tenants import tenant_for_phone_number
+
+    try:
+        value = Value.model_validate(raw)
+    except ValidationError as exc:
+        outcome.refuse(None, "change", f"malformed user_preferences change: {_first_error(exc)}")
+        return
+    tenant = _guarded(STORE_CIRCUIT, lambda: tenant_for_phone_number(value.metadata.phone_number_id))
+    if tenant is None:
+        outcome.accepted += 1
+        return
+    for n, item in enumerate(value.user_preferences):
+        try:
+            pref = UserPreference.model_validate(item)
+        except ValidationError as exc:
+            outcome.refuse(tenant, f"user_preferences.{n}", _first_error(exc))
+            continue
+        ids = CustomerIds(phone=pref.wa_id, user_id=pref.user_id)
+        key = _guarded(STORE_CIRCUIT, lambda ids=ids: resolve(tenant.tenant_id, ids))  # type: ignore[misc]
+        _guarded(
+            STORE_CIRCUIT,
+            lambda k=key, p=pref: record_opt_out(  # type: ignore[misc]
+                tenant.tenant_id, k, p.value == "stop", source="whatsapp_settings"
+            ),
+        )
         outcome.accepted += 1
 
 
@@ -321,6 +355,14 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     }
     if record.profile_name:
         update["profile_name"] = record.profile_name
+    choice = keyword_choice(record.text) if record.type == "text" else None
+    if choice is not None:  # STOP / START in any language: no proactive message from now on
+        update |= opt_out_fields(choice, "chat")
+        batch.set(
+            tenant_collection(tenant.tenant_id, "customers").document(key),
+            opt_out_fields(choice, "chat"),
+            merge=True,
+        )
     if record.referral:  # the ad that brought the customer (the latest one)
         update["referral"] = record.referral | {"at": received_at, "message_id": record.message_id}
     batch.set(conversation, update, merge=True)
