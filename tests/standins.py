@@ -284,12 +284,24 @@ class GraphStandIn(StandIn):
                     "fbtrace_id": "AbCdEf",
                 }
             }
+        if body.get("status") == "read":  # mark as read (with or without a typing indicator)
+            return (
+                (200, {"success": True}) if body.get("message_id") else (400, _graph_error(100, "message_id"))
+            )
         n = len(self.requests)
+        # A customer known only by a business-scoped user id is addressed with `recipient`.
+        contact = {"input": body["to"], "wa_id": body["to"]} if "to" in body else None
+        contact = contact or {"input": body.get("recipient"), "user_id": body.get("recipient")}
         return 200, {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "contacts": [contact],
             "messages": [{"id": f"wamid.standin{n}"}],
         }
+
+
+def _graph_error(code: int, what: str) -> dict[str, Any]:
+    message = f"(#{code}) Invalid parameter: {what}"
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf"}}
 
 
 class TwilioStandIn(StandIn):

@@ -226,6 +226,7 @@ def run_broadcast(
                     message_id=message_id(broadcast_id),
                     provider="broadcast",
                     extra={"broadcast_id": broadcast_id},
+                    proactive=True,
                 )
             except TransientError:
                 break  # the channel asks to slow down: the next run continues from here

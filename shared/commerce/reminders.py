@@ -76,6 +76,7 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
                 provider="system",
                 fallback=reminder,
                 extra={"commerce": {"kind": "booking", "id": booking["booking_id"], "status": "reminder"}},
+                proactive=True,
             )
         except PermanentError as exc:  # e.g. the customer opted out or the number is gone
             log_event(

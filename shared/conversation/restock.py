@@ -63,6 +63,7 @@ def notify_back_in_stock(change: CatalogChange) -> int:
                     provider="offline",
                     fallback=use,
                     extra={"intent": "back_in_stock", "sku": sku},
+                    proactive=True,
                 )
             except TransientError:
                 failed = True  # the others still go out; the event is retried for this one

@@ -13,9 +13,16 @@ from shared.whatsapp.outbound import OutboundMessage
 from shared.whatsapp.provider_errors import Attempt, graph_rule, send_classified
 
 
+def addressee(recipient: str) -> dict[str, str]:
+    """`to` for a phone number; `recipient` for a business-scoped user id (a customer known only
+    by their username has no number we may see)."""
+    return {"to": recipient} if recipient.isdigit() else {"recipient": recipient}
+
+
 def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
-    """The Graph API JSON body for `message` to `wa_id`."""
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id}
+    """The Graph API JSON body for `message` to `wa_id` (a phone number or a BSUID)."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+    body |= addressee(wa_id)
     if message.template:
         params = [{"type": "text", "text": p} for p in message.template.body_params]
         template: dict[str, Any] = {
