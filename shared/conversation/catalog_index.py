@@ -24,9 +24,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.cache import ByteLRU
 from shared.conversation.facts import InfoEntry, Slot
 from shared.conversation.retrieval import CatalogIndex, CatalogItem, item_from_doc
 from shared.log import get_logger, log_event
+from shared.settings import get_settings
 from shared.storage import tenant_collection
 
 log = get_logger(__name__)
@@ -44,7 +46,9 @@ CATALOG_FIELDS = [
 ]  # fmt: skip
 AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
 
-_indexes: dict[str, CatalogIndex] = {}
+# Bounded by bytes (CATALOG_CACHE_MB): an instance serving thousands of shops keeps the most
+# recently used indexes and reloads an evicted one like a first message (shared/cache.py).
+_indexes: ByteLRU[str, CatalogIndex] = ByteLRU(lambda: get_settings().catalog_cache_mb * 2**20)
 _locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _info: dict[str, tuple[float, list[InfoEntry]]] = {}
 

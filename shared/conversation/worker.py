@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from shared.conversation.events import event, publish_events
 from shared.conversation.grounding import check_reply
 from shared.conversation.sentiment import sentiment
-from shared.errors import PermanentError, TransientError
+from shared.errors import PermanentError
 from shared.i18n.catalog import message as catalog_message
 from shared.log import get_logger, log_event
 from shared.messaging.store import conversation_ref, messages_ref, reply_id
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 HISTORY_LIMIT = 8
-STORE_GRACE = timedelta(seconds=60)
 SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
 COMPLETE_WORDS = 5  # a burst is fragments ("hi", "I need", "a jacket"); five words ask something
@@ -67,12 +66,13 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     inbound_ref = messages_ref(tenant.tenant_id, message.wa_id).document(message.message_id)
     snaps = {s.reference.path: s for s in firestore_client().get_all([inbound_ref, conversation])}
     inbound, conversation_snap = snaps[inbound_ref.path], snaps[conversation.path]
-    if not inbound.exists:
-        # The webhook commits and publishes side by side: the commit may land a moment later.
-        if utcnow() - message.received_at < STORE_GRACE:
-            raise TransientError(f"inbound message {message.message_id} is not stored yet")
+    if not inbound.exists:  # the webhook publishes only after its commit: this will not change
         raise PermanentError(f"inbound message {message.message_id} was never stored")
     inbound_doc = inbound.to_dict() or {}
+    if inbound_doc.get("type") == "order":  # a cart sent from WhatsApp's catalog: shared.commerce
+        from shared.commerce.whatsapp_cart import answer_cart
+
+        return answer_cart(tenant, message.wa_id, message.message_id, inbound_doc)
     state = conversation_snap.to_dict() or {}
     events: list[ConversationEvent] = [
         event(
@@ -134,25 +134,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         text += "\n" + catalog_message("handoff_also", reply.understanding.language)
     out = reply.message
     outbound = OutboundMessage(text=text, buttons=out.buttons, rows=out.rows, list_button=out.list_button)
-    delivery = send_and_store(
-        tenant,
-        message.wa_id,
-        outbound,
-        message_id=reply_id(message.message_id),
-        provider=provider,
-        in_reply_to=message.message_id,
-        extra={
-            "covers": [mid for mid, _ in burst],
-            "intent": reply.understanding.intent,
-            "language": reply.understanding.language,
-            "grounded": grounded,
-        },
-        conversation=state,
-        conversation_update=_state_change(reply, burst, handoff, len(burst) > 1)
-        | {"session_started_at": session_start}
-        | _agent_state(agent),
-    )
-    # What the customer waited: from their (last) message to the stored reply, burst wait included.
+    # What the customer waited: from their (last) message to the reply, burst wait included.
     latency_ms = (utcnow() - (burst[-1][1].get("received_at") or utcnow())).total_seconds() * 1000
     events += _reply_events(
         tenant,
@@ -169,9 +151,27 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         (utcnow() - session_start).total_seconds(),
         agent,
     )
-    # Kept with the reply, so that a redelivery can publish them again if this publish fails.
-    messages_ref(tenant.tenant_id, message.wa_id).document(reply_id(message.message_id)).update(
-        {"events": [e.model_dump(mode="json") for e in events if e.type != "message_in"]}
+    # Stored in the reply's own write, so that a redelivery can publish them again if this
+    # publish fails (or the worker dies before it).
+    stored_events = [e.model_dump(mode="json") for e in events if e.type != "message_in"]
+    delivery = send_and_store(
+        tenant,
+        message.wa_id,
+        outbound,
+        message_id=reply_id(message.message_id),
+        provider=provider,
+        in_reply_to=message.message_id,
+        extra={
+            "covers": [mid for mid, _ in burst],
+            "intent": reply.understanding.intent,
+            "language": reply.understanding.language,
+            "grounded": grounded,
+            "events": stored_events,
+        },
+        conversation=state,
+        conversation_update=_state_change(reply, burst, handoff, len(burst) > 1)
+        | {"session_started_at": session_start}
+        | _agent_state(agent),
     )
     publish_events(events)
     log_event(
@@ -358,34 +358,24 @@ def _agent(
     if not providers or not reply.plan.llm_allowed:
         return None
     from shared.agent.backend import LiveBackend
-    from shared.agent.loop import run_agent
-    from shared.conversation.context import ReplyContext
+    from shared.agent.loop import AgentTurn, run_agent
 
     u = reply.understanding
-    ctx = ReplyContext(
-        tenant_id=tenant.tenant_id,
+    turn = AgentTurn(
         text=u.text,
-        intent=u.intent,
-        currency=tenant.currency,
-        facts=tuple(index.items[s] for s in reply.plan.quoted if s in index.items),
-        slot_times=reply.plan.slot_times,
         history=_history(tenant.tenant_id, message.wa_id, {mid for mid, _ in burst}),
-        state=conversation,
-        sheets_stale=index.sheets_stale,
+        language=u.language,
+        intent=u.intent,
+        cart=tuple((str(c["sku"]), int(c["quantity"])) for c in conversation.get("cart") or []),
+        focus=tuple(index.items[s] for s in reply.plan.quoted if s in index.items),
+        slot_times=reply.plan.slot_times,
+        stale=index.sheets_stale,
         injection=looks_like_injection(u.text),
-        language=u.language,
     )
+    today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, utcnow().date())
-    return run_agent(
-        tenant,
-        providers,
-        ctx,
-        inbound_id=message.message_id,
-        backend=backend,
-        today=utcnow().date(),
-        language=u.language,
-    )
+    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
+    return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
 def _words(
@@ -399,8 +389,13 @@ def _words(
     if agent is not None and agent.text is not None:
         return agent.text, agent.model or "llm", agent.routed, True
     grounded = agent is None or not (agent.reason or "").startswith("ungrounded")
-    routed = agent.routed if agent else None
-    return _checked_offline(tenant, reply, index, reply.message.text), "offline", routed, grounded
+    text = _checked_offline(tenant, reply, index, reply.message.text)
+    if agent is not None:
+        from shared.agent.loop import confirmations
+
+        done = confirmations(agent)
+        text = f"{text}\n{done}" if done else text
+    return text, "offline", agent.routed if agent else None, grounded
 
 
 def _agent_state(agent: AgentReply | None) -> dict[str, Any]:
