@@ -504,7 +504,7 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
             unavailable.append(item)
             continue
         if item.stock is not None and quantity > item.stock:
-            lines.append(Line("order_short", {"available": item.stock, "name": ItemRef(item.sku)}))
+            lines.append(Line("chat_stock_short", {"available": item.stock, "name": ItemRef(item.sku)}))
             short.append(item.sku)
             continue
         cart = [c for c in cart if c.sku != item.sku] + [CartLine(item.sku, quantity)]
@@ -570,7 +570,7 @@ def _place_order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     total = sum((facts.catalog.items[c.sku].price_minor or 0) * c.quantity for c in cart)
     return Plan(
         "confirm",
-        (Line("order_placed", {"total": Amount(total, currency)}),),
+        (Line("chat_order_placed", {"total": Amount(total, currency)}),),
         replace(state, cart=(), pending=None),
         quoted=tuple(c.sku for c in cart),
         amounts=(total,),
