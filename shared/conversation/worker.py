@@ -56,7 +56,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     from shared.settings import get_settings
     from shared.tenants import get_tenant
 
-    warm_up()  # the language model loads while we read and wait
     settings = settings or get_settings()
     tenant = get_tenant(message.tenant_id)
     customer = hash_customer(tenant.tenant_id, message.wa_id)
@@ -175,6 +174,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         | _agent_state(agent),
     )
     publish_events(events)
+    # The language model loads in the background once the reply is out (the lexicon answers most
+    # messages; one that needs the model before it is loaded waits for it).
+    warm_up()
     log_event(
         log,
         20,
