@@ -21,6 +21,10 @@ from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_i
 from shared.conversation.state import DialogueState
 from shared.conversation.text import fold, words
 
+_POLICY_TOPICS = frozenset(
+    {"hours", "address", "late_arrival", "parking", "payment", "delivery", "returns", "wifi", "accessibility",
+     "invoice", "contact"}
+)  # fmt: skip
 _ASKING = frozenset(
     {"product", "availability", "stock", "restock", "have", "order", "booking", "notify", "done"}
 )
@@ -81,6 +85,7 @@ class Understanding:
     payload: str | None = None
     rating: int | None = None
     question: bool = False
+    attribute_asked: bool = False  # an attribute word was said ("colour", "talla"), not only a value
     signals: frozenset[str] = field(default_factory=frozenset)  # intent words found
 
 
@@ -120,6 +125,7 @@ def understand(
     # Amounts, days and times are not product words: "100" must not find "100% cotton".
     search_text = _blank(folded, skip)
     attribute = _attribute(folded, lexes)
+    attribute_asked = attribute is not None and attribute != "price"
     yes_no = _yes_no(signals, n_words)
     result = catalog.search(search_text, lang=lang, k=LIST_LIMIT)
     items, source = _explicit_items(search_text, lang, catalog, result)
@@ -145,6 +151,10 @@ def understand(
     listing = _listing(signals, budget.max_minor, budget.min_minor, budget.sort, result, source, items)
     if result.missing_concepts and source == "search" and not attribute:
         listing = True
+    if descriptive and source == "search" and signals & {"have", "browse"} and not result.hits[:1] == ():
+        # "any gluten free stuff?", "vous avez du sans gluten ?": a list of what has it
+        if not (result.hits and result.hits[0].whole_name):
+            listing, attribute, value = True, None, None
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
@@ -173,6 +183,7 @@ def understand(
         info_topic=entry.topic_id if entry else None,
         info_asked=info_asked,
         question=question,
+        attribute_asked=attribute_asked,
         signals=signals,
     )
     intent = _intent(base, state, moment, n_words, catalog, result)
@@ -398,6 +409,8 @@ def _intent(
             return "order"
     if u.info_topic and not (s & {"booking", "order"}) and not u.items:
         return "info"
+    if set(u.info_asked) & _POLICY_TOPICS and u.item_source not in ("name", "search") and not u.listing:
+        return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
@@ -417,7 +430,7 @@ def _intent(
         "availability" in s and u.item_source != "reference" and not u.quantity and u.question
     ):
         return "order"
-    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
+    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute_asked
     if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
         return "order"
     ordering = state.cart or (pending is not None and pending.kind == "confirm_order")
