@@ -151,10 +151,10 @@ def understand(
     listing = _listing(signals, budget.max_minor, budget.min_minor, budget.sort, result, source, items)
     if result.missing_concepts and source == "search" and not attribute:
         listing = True
-    if descriptive and source == "search" and signals & {"have", "browse"} and not result.hits[:1] == ():
-        # "any gluten free stuff?", "vous avez du sans gluten ?": a list of what has it
-        if not (result.hits and result.hits[0].whole_name):
-            listing, attribute, value = True, None, None
+    # "any gluten free stuff?", "vous avez du sans gluten ?": a list of what has it
+    named_in_full = bool(result.hits) and result.hits[0].whole_name
+    if descriptive and source == "search" and signals & {"have", "browse"} and not named_in_full:
+        listing, attribute, value = True, None, None
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
