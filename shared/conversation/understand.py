@@ -398,6 +398,8 @@ def _intent(
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
+    if set(u.info_asked) & _POLICY_TOPICS and u.item_source not in ("name", "search") and not u.listing:
+        return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
@@ -409,8 +411,6 @@ def _intent(
             return "order"
     if u.info_topic and not (s & {"booking", "order"}) and not u.items:
         return "info"
-    if set(u.info_asked) & _POLICY_TOPICS and u.item_source not in ("name", "search") and not u.listing:
-        return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
