@@ -398,7 +398,9 @@ def _intent(
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
-    if set(u.info_asked) & _POLICY_TOPICS and u.item_source not in ("name", "search") and not u.listing:
+    named_in_full = bool(result.hits) and result.hits[0].whole_name
+    policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name" and not named_in_full
+    if policy and u.max_price_minor is None and u.min_price_minor is None:
         return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
