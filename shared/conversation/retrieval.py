@@ -170,6 +170,7 @@ class CatalogIndex:
     loaded_at: float = 0.0
     checked_at: float = 0.0
     sheets_stale: bool = False
+    catch_up: bool = False  # built from a snapshot, not yet caught up with what changed since
     _vocab: list[str] | None = None
 
     # -- building ---------------------------------------------------------------------------
