@@ -61,6 +61,11 @@ _MONTH_WITH_DAY = re.compile(
 _DAY_NUMBER_WORDS = r"(?:el|dia|día|le|tanggal|tgl|the|on|date|tarikh)"
 
 
+_DURATION = re.compile(
+    r"\s?(?:min|mins|minutes?|minutos?|menit|hrs?|hours?|horas?|jam|dias?|days?|jours?|hari|din)\b"
+)
+
+
 @dataclass(frozen=True)
 class Amount:
     minor: int
@@ -85,6 +90,8 @@ def amounts(folded: str, currency: str) -> list[Amount]:
             r"\s?[ap]m", folded[match.end("num") :]
         ):
             continue  # a time, not an amount
+        if _DURATION.match(folded[match.end("num") :]):
+            continue  # a duration ("10 min late", "3 days")
         has_currency = bool(match.group("pre") or match.group("post"))
         found.append(Amount(int(value * 10**digits), match.start(), match.end(), has_currency or bool(mult)))
     return found

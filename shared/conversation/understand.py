@@ -389,17 +389,15 @@ def _intent(
         return "order_status"
     if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
         return "complaint"
-    thanks_only = (
-        "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question
-    )
+    loose = u.item_source != "name" and not (result.hits and result.hits[0].coverage >= 0.99)
+    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question
     if thanks_only and not ("done" in s and (state.cart or state.items)):
         return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
-    named_in_full = bool(result.hits) and result.hits[0].whole_name
-    policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name" and not named_in_full
+    policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name"
     if policy and u.max_price_minor is None and u.min_price_minor is None:
         return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if pending is not None:
