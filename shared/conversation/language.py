@@ -108,8 +108,8 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
             return best
         return keep
     guess = _model_guess(" ".join(tokens))
-    if guess is None:
-        return best if best_score >= 2 and best_score > second else keep
+    if guess is None:  # the model is still loading: the lexicon alone, a little more cautiously
+        return best if best_score >= 1.5 and best_score >= 2 * max(second, scores.get(keep, 0.0)) else keep
     lang, prob = guess
     if lang == keep:
         return keep

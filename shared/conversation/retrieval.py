@@ -296,7 +296,7 @@ class CatalogIndex:
                 scores[sku] += idf * weight
                 credited.setdefault(sku, set()).update(concept_words)
         content = max(len(query), 1)
-        query_set = set(query)
+        query_set = set(query) | {form for w in query for form in _forms(w)}
         hits = []
         # Only the best raw scores are worth the finer ranking (a common word can score thousands).
         shortlist = heapq.nlargest(max(k * 4, 200), scores.items(), key=lambda kv: kv[1])
