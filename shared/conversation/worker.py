@@ -357,7 +357,7 @@ def _carry_out(
             taken = replace(plan.state, pending=Pending("pick_slot", (plan.booking_slot.sku,)))
             refused = replace(plan, conversion=None, booking_slot=None, state=taken, llm_allowed=False)
             return replace(
-                reply, plan=refused, message=OutboundMessage(text=catalog_message("slot_taken", lang))
+                reply, plan=refused, message=OutboundMessage(text=catalog_message("slot_taken_retry", lang))
             )
     return reply
 
