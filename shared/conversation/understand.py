@@ -353,7 +353,9 @@ def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[s
     if not hits:
         return ()
     best = hits[0].coverage
-    keep = [h for h in hits if h.coverage >= best - 1e-9 and h.coverage > 0]
+    # The best-covered items, and every item the words name by its name, tags or category
+    # ("lehenga for a wedding": every lehenga, not only the one whose description says wedding).
+    keep = [h for h in hits if h.coverage > 0 and (h.coverage >= best - 1e-9 or h.strong)]
     if descriptive:
         with_concepts = [h for h in keep if all(catalog.has_concept(h.item.sku, c) for c in descriptive)]
         keep = with_concepts or [h for h in keep if h.coverage > 0]
