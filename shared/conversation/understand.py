@@ -399,6 +399,8 @@ def _intent(
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
+    if "notify" in s and (u.items or state.items):
+        return "notify"
     policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name"
     if policy and u.max_price_minor is None and u.min_price_minor is None:
         return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
