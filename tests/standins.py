@@ -59,6 +59,7 @@ class StandIn:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
         self.script: list[Step] = []
+        self.errors: list[int] = []  # provider error codes to answer the next requests with
         self.server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
 
@@ -237,9 +238,21 @@ class GeminiStandIn(StandIn):
 class GraphStandIn(StandIn):
     """`POST {base}/{phone_number_id}/messages`; `mode="window_closed"` refuses free-form messages
     with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429;
-    `mode="undeliverable:WA_ID"` refuses that recipient with 131026."""
+    `mode="undeliverable:WA_ID"` refuses that recipient with 131026; `errors` holds error codes to
+    answer the next requests with, one each, as Meta writes them."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "error": {
+                    "message": f"(#{code}) Stand-in error {code}",
+                    "type": "OAuthException",
+                    "code": code,
+                    "error_data": {"messaging_product": "whatsapp", "details": f"details of {code}"},
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
         if self.mode == "window_closed" and body.get("type") != "template":
             return 400, {
                 "error": {
@@ -271,20 +284,41 @@ class GraphStandIn(StandIn):
                     "fbtrace_id": "AbCdEf",
                 }
             }
+        if body.get("status") == "read":  # mark as read (with or without a typing indicator)
+            return (
+                (200, {"success": True}) if body.get("message_id") else (400, _graph_error(100, "message_id"))
+            )
         n = len(self.requests)
+        # A customer known only by a business-scoped user id is addressed with `recipient`.
+        contact = {"input": body["to"], "wa_id": body["to"]} if "to" in body else None
+        contact = contact or {"input": body.get("recipient"), "user_id": body.get("recipient")}
         return 200, {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "contacts": [contact],
             "messages": [{"id": f"wamid.standin{n}"}],
         }
 
 
+def _graph_error(code: int, what: str) -> dict[str, Any]:
+    message = f"(#{code}) Invalid parameter: {what}"
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf"}}
+
+
 class TwilioStandIn(StandIn):
     """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
-    `mode="window_closed"` refuses with Twilio's 63016."""
+    `mode="window_closed"` refuses free-form messages (a `Body`, no `ContentSid`) with Twilio's 63016;
+    `errors` holds error codes to answer the next requests with, one each."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
-        if self.mode == "window_closed":
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "code": code,
+                "message": f"Stand-in error {code}",
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": 400,
+            }
+        if self.mode == "window_closed" and "ContentSid=" not in str(body):
             return 400, {
                 "code": 63016,
                 "message": "Failed to send freeform message because you are outside the allowed window.",

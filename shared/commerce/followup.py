@@ -76,7 +76,7 @@ def notice_text(tenant: TenantConfig, kind: str, status: str, record: dict[str, 
 
 
 def _notify(tenant: TenantConfig, change_id: str, change: dict[str, Any], record: dict[str, Any]) -> None:
-    from shared.whatsapp.outbound import TEMPLATE_ORDER_UPDATE, OutboundMessage
+    from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
     text = notice_text(tenant, change["kind"], change["status"], record)
@@ -86,7 +86,6 @@ def _notify(tenant: TenantConfig, change_id: str, change: dict[str, Any], record
         OutboundMessage(text=text),
         message_id=f"commerce-{change_id}",
         provider="system",
-        template=TEMPLATE_ORDER_UPDATE,
         extra={"commerce": {"kind": change["kind"], "id": change["record_id"], "status": change["status"]}},
     )
 

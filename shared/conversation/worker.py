@@ -47,7 +47,7 @@ log = get_logger(__name__)
 HISTORY_LIMIT = 8
 SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
-COMPLETE_WORDS = 8
+COMPLETE_WORDS = 5  # a burst is fragments ("hi", "I need", "a jacket"); five words ask something
 
 
 def answer_inbound(message: InboundMessage, *, settings: Settings | None = None) -> str | None:
@@ -374,7 +374,7 @@ def _agent(
     )
     today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today)
+    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
     return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 

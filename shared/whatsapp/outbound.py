@@ -64,17 +64,3 @@ class OutboundMessage(BaseModel):
             "template": self.template.model_dump() if self.template else None,
             **({"products": [p.model_dump() for p in self.products]} if self.products else {}),
         }
-
-
-# Templates a tenant must have approved in Meta Business Manager (name, body with one parameter).
-TEMPLATE_NOTIFICATION = "account_notification"  # "{{1}}"
-TEMPLATE_BACK_IN_STOCK = "back_in_stock"  # "Good news: {{1}} is back in stock."
-TEMPLATE_ORDER_UPDATE = "order_update"  # utility: "{{1}}" (an order or booking status notice)
-TEMPLATE_BOOKING_REMINDER = "booking_reminder"  # utility: "{{1}}" (the day-before reminder)
-
-
-def as_template(message: OutboundMessage, name: str = TEMPLATE_NOTIFICATION) -> OutboundMessage:
-    """The same message as an approved template (used when the 24-hour window is closed)."""
-    return OutboundMessage(
-        text=message.text, template=Template(name=name, body_params=(message.text[:1000],))
-    )
