@@ -18,8 +18,8 @@ from shared.conversation.catalog_index import catalog_index, info_entries, live_
 from shared.conversation.info import match_topic
 from shared.conversation.retrieval import CatalogItem, list_free_slots, search_catalog
 
-# Retrieval is asked for more than it returns: filters (price, category, stock) drop some.
-OVERFETCH = 4
+# Candidates re-read live beyond the limit: a live read may drop one (sold out, repriced).
+SPARE = 2
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class LiveBackend:
             query or category or "",
             max_price_minor=max_price_minor,
             category=category,
-            limit=limit * OVERFETCH,
+            limit=limit + SPARE,
             language=self.language,
         )
         # Re-read live: the index may be seconds old, a price or stock in a reply may not be.
