@@ -47,7 +47,11 @@ class LiveBackend:
         live = [
             item
             for item in live_items(self.tenant_id, [i.sku for i in found])
-            if item.active and (max_price_minor is None or (item.price_minor or 0) <= max_price_minor)
+            if item.active
+            and (
+                max_price_minor is None
+                or (item.price_minor is not None and item.price_minor <= max_price_minor)
+            )
         ]
         # In-stock first, keeping retrieval's order otherwise.
         return sorted(live, key=lambda i: not i.available)[:limit]

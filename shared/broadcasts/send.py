@@ -24,15 +24,14 @@ from shared.broadcasts.pacing import DEFAULT_RATE_PER_S, allowance
 from shared.broadcasts.segment import Segment, audience, count_by_language, reachable
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.whatsapp.templates import ANNOUNCEMENT
 
 log = get_logger(__name__)
 
 COLLECTION = "broadcasts"
-TEMPLATE_ANNOUNCEMENT = "announcement"  # utility/marketing, body "{{1}}": the broadcast text
+TEMPLATE_ANNOUNCEMENT = ANNOUNCEMENT  # declared in shared.whatsapp.templates: one `text` parameter
 # Broadcast templates staff may pick (each approved in Meta Business Manager, one body parameter).
 BROADCAST_TEMPLATES = (TEMPLATE_ANNOUNCEMENT,)
-# Meta's template language codes for our languages.
-TEMPLATE_LANGUAGE = {"en": "en_US", "es": "es", "pt": "pt_BR", "fr": "fr", "id": "id", "hi": "hi"}
 RUN_BUDGET_S = 40.0  # one scheduled run sends for at most this long; the next run continues
 BATCH = 100
 
@@ -175,8 +174,8 @@ def run_broadcast(
     from shared.i18n.catalog import language_of
     from shared.storage import utcnow
     from shared.tenants import get_tenant
-    from shared.whatsapp.outbound import OutboundMessage, Template
     from shared.whatsapp.send import send_and_store
+    from shared.whatsapp.templates import TemplateUse, render
 
     tenant = get_tenant(tenant_id)
     default_lang = language_of(tenant.locale)
@@ -217,14 +216,8 @@ def run_broadcast(
                 skipped += 1
                 continue
             lang = str(r.get("language") or default_lang)
-            message = OutboundMessage(
-                text=str(data["text"]),
-                template=Template(
-                    name=str(data.get("template") or TEMPLATE_ANNOUNCEMENT),
-                    language=TEMPLATE_LANGUAGE.get(lang, "en_US"),
-                    body_params=(str(data["text"]),),
-                ),
-            )
+            use = TemplateUse.of(str(data.get("template") or TEMPLATE_ANNOUNCEMENT), text=str(data["text"]))
+            message = render(use, lang, shop_language=tenant.locale, approved=tenant.template_languages)
             try:
                 send_and_store(
                     tenant,
@@ -233,6 +226,7 @@ def run_broadcast(
                     message_id=message_id(broadcast_id),
                     provider="broadcast",
                     extra={"broadcast_id": broadcast_id},
+                    proactive=True,
                 )
             except TransientError:
                 break  # the channel asks to slow down: the next run continues from here
@@ -328,10 +322,10 @@ def run_due(tenant_id: str, now: datetime, *, budget_s: float = RUN_BUDGET_S) ->
     ]
     results = [run_broadcast(tenant_id, bid, now, budget_s=budget_s / max(1, len(due))) for bid in due]
     # Delivered/read/replied of the last week's broadcasts, refreshed at most every 10 minutes.
+    # Only finished broadcasts have `finished_at`: the query reads the recent ones, not them all.
     week_ago = now - timedelta(days=7)
-    for snap in col.where(filter=FieldFilter("status", "==", "done")).stream():
-        data = snap.to_dict() or {}
-        finished, counted = data.get("finished_at"), data.get("counts_at")
-        if finished and finished >= week_ago and (not counted or now - counted > timedelta(minutes=10)):
+    for snap in col.where(filter=FieldFilter("finished_at", ">=", week_ago)).stream():
+        counted = (snap.to_dict() or {}).get("counts_at")
+        if not counted or now - counted > timedelta(minutes=10):
             refresh_counts(tenant_id, snap.id, now)
     return results

@@ -18,7 +18,7 @@ from functions_framework import create_app
 from shared.clients import reset_clients
 from shared.commerce.bookings import book_slot, cancel_booking
 from shared.commerce.cart import CartLine
-from shared.commerce.changes import process_pending
+from shared.commerce.followup import process_pending
 from shared.commerce.orders import get_order, place_order, set_order_status
 from shared.commerce.reminders import send_reminders
 from shared.commerce.requests import apply_request, ref_from_path
