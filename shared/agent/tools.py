@@ -64,7 +64,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         _object(
             {
                 "sku": _SKU,
-                "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
+                "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
             },
             ["sku"],
         ),
@@ -94,8 +94,6 @@ TOOLS: tuple[ToolSpec, ...] = (
         _object({"reason": {"type": "string", "maxLength": 200}}, ["reason"]),
     ),
 )
-TOOL_NAMES = frozenset(t.name for t in TOOLS)
-STATE_CHANGING = frozenset({"book_slot", "add_to_cart", "place_order", "hand_off"})
 _BY_NAME = {t.name: t for t in TOOLS}
 
 
@@ -122,8 +120,9 @@ def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) ->
         if value is None:
             continue
         if rule["type"] == "integer":
-            # JSON has one number type: 2.0 is 2, 2.5 is not an integer.
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            # JSON has one number type: 2.0 is 2; 2.5, NaN and Infinity are not integers.
+            whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+            if isinstance(value, bool) or not whole:
                 return f"{where}: {key} must be an integer"
             if not rule.get("minimum", value) <= value <= rule.get("maximum", value):
                 return f"{where}: {key} is out of range"
@@ -136,7 +135,17 @@ def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) ->
                 return f"{where}: {key} has a bad length"
             if "pattern" in rule and not re.match(rule["pattern"], value):
                 return f"{where}: {key} is not in the expected form"
+            if rule.get("format") == "date" and not _is_date(value):
+                return f"{where}: {key} is not a date"
     return None
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # -- what the tools run on ------------------------------------------------------------------

@@ -68,6 +68,9 @@ def test_the_contract_is_rendered_for_both_sdks() -> None:
         ("add_to_cart", {"sku": "A", "quantity": True}, "must be an integer"),
         ("search_catalog", {"query": "  "}, "bad length"),
         ("list_free_slots", {"sku": "S", "date": "next friday"}, "expected form"),
+        ("list_free_slots", {"sku": "S", "date": "2026-13-45"}, "not a date"),
+        ("search_catalog", {"query": "x", "limit": float("inf")}, "must be an integer"),
+        ("search_catalog", {"query": "x", "limit": float("nan")}, "must be an integer"),
         ("place_order", {"customer": "15550100000"}, "unexpected argument"),
     ],
 )
