@@ -34,6 +34,7 @@ from shared.providers.base import ToolCall, ToolSpec
 MAX_RESULTS = 5
 MAX_SLOTS = 6
 MAX_QUANTITY = 99
+MAX_LINES = 20
 
 
 def _object(properties: dict[str, dict[str, Any]], required: Sequence[str] = ()) -> dict[str, Any]:
@@ -180,6 +181,7 @@ class OrderResult:
     total_minor: int | None = None
     currency: str | None = None
     shortages: tuple[Shortage, ...] = ()
+    refused: str | None = None  # why commerce would not take the cart at all (staff can help)
 
 
 class Backend(Protocol):
@@ -308,8 +310,11 @@ class ToolRunner:
             return {"status": "unknown_sku", "sku": sku}
         item = found[0]
         in_cart = sum(q for s, q in self.cart if s == sku)
+        currencies = {i.currency for i in self.backend.items([s for s, _ in self.cart if s != sku])}
         if not item.available or item.price_minor is None:
             status = "unavailable"
+        elif currencies - {item.currency} or (not in_cart and len(self.cart) >= MAX_LINES):
+            status = "cart_cannot_take_it"
         elif item.stock is not None and in_cart + quantity > item.stock:
             status = "not_enough_stock"
         else:
@@ -325,6 +330,9 @@ class ToolRunner:
             self.actions.append(Action("place_order", {}, "empty_cart"))
             return {"status": "empty_cart"}
         outcome = self.backend.order(list(self.cart), idempotency_key=self._key("place_order"))
+        if outcome.refused:
+            self.actions.append(Action("place_order", {}, "refused"))
+            return {"status": "refused"}
         if not outcome.placed:
             names = {i.sku: i.name for i in self.backend.items([s.sku for s in outcome.shortages])}
             self.actions.append(Action("place_order", {}, "short"))
