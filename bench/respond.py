@@ -60,7 +60,7 @@ QUESTIONS = [
 ]
 ENTRY_IMPORTS = {
     "webhook": "import shared.whatsapp.webhook, shared.tenants, google.cloud.firestore, google.pubsub_v1",
-    "worker": "import shared.conversation.worker, shared.conversation.offline, shared.conversation.context, "
+    "worker": "import shared.conversation.worker, shared.conversation.pipeline, shared.conversation.catalog_index, "
     "shared.whatsapp.send, google.cloud.firestore, google.cloud.pubsub_v1",
     "restock": "import shared.conversation.restock, shared.whatsapp.send, google.cloud.firestore",
     "staff_outbox": "import shared.conversation.staff, shared.whatsapp.send, google.cloud.firestore",
@@ -220,12 +220,17 @@ def end_to_end(tenant_id: str, count: int) -> dict[str, float]:
 
 
 def prompt_tokens(items: list[dict]) -> dict[str, dict[str, float]]:
-    from shared.conversation.catalog_index import CatalogIndex, item_from_doc
-    from shared.conversation.context import ReplyContext, build_prompt, estimate_tokens, fact_line, retrieve
-    from shared.conversation.intent import detect_intent
+    from datetime import UTC, datetime
+
+    from shared.conversation.pipeline import Shop, respond
+    from shared.conversation.prompt import build_prompt, estimate_tokens
+    from shared.conversation.retrieval import CatalogIndex, item_from_doc
+    from shared.conversation.state import DialogueState
+    from shared.conversation.word import Words
     from shared.providers.base import ChatRequest
 
     figures = {}
+    now = datetime.now(UTC)
     for size in (100, 1000, 10000):
         index = CatalogIndex("bench")
         for doc in items[:size]:
@@ -233,25 +238,13 @@ def prompt_tokens(items: list[dict]) -> dict[str, dict[str, float]]:
             assert item is not None
             index.put(item)
         retrieval, whole = [], []
+        words = Words("en", "en_US", index)
         for text in QUESTIONS:
-            found = tuple(retrieve(index, text))
-            first = found[0] if found else None
-            alternatives = tuple(index.alternatives(first, text)) if not first or not first.available else ()
-            ctx = ReplyContext(
-                "bench",
-                "Bench Outfitters",
-                "USD",
-                text,
-                detect_intent(text),
-                items=found,
-                alternatives=alternatives,
-            )
-            request = build_prompt(ctx, ["answer with the listed price and stock"])
+            reply = respond(text, DialogueState(), index, now, shop=Shop("Bench Outfitters"))
+            request = build_prompt(reply, index, "Bench Outfitters")
             retrieval.append(estimate_tokens(request))
-            everything = "\n".join(f"- {fact_line(i)}" for i in index.items.values())
-            whole.append(
-                estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages))
-            )
+            everything = "\n".join(f"- {words.item_line(sku)}" for sku in index.items)
+            whole.append(estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages)))
         figures[str(size)] = {
             "retrieval_max": max(retrieval),
             "retrieval_mean": round(statistics.mean(retrieval)),

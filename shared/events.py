@@ -11,6 +11,10 @@ Pub/Sub redelivers; and only small facts, so that it stays far below the 512 KB 
 | sheet-poll-ticks      | Tick              | Cloud Scheduler      | sheet_poller.poll         |
 | alerts-ticks          | Tick              | Cloud Scheduler      | alerts.evaluate           |
 | rollup-ticks          | Tick              | Cloud Scheduler      | analytics_rollup.rollup   |
+| sheet-polls           | ShopDue           | sheet_poller.poll    | sheet_poller.poll_shop    |
+| alert-evaluations     | ShopDue           | alerts.evaluate      | alerts.evaluate           |
+| commerce-changes      | CommerceChange    | shared.commerce      | sheet_poller.commerce     |
+| commerce-ticks        | Tick              | Cloud Scheduler      | sheet_poller.commerce     |
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from shared.storage import utcnow
 TOPIC_SHEET_POLL_TICKS = "sheet-poll-ticks"
 TOPIC_ALERTS_TICKS = "alerts-ticks"
 TOPIC_ROLLUP_TICKS = "rollup-ticks"
+TOPIC_COMMERCE_CHANGES = "commerce-changes"
+TOPIC_COMMERCE_TICKS = "commerce-ticks"
 
 # Cap on SKUs listed in one CatalogChange; beyond it `truncated` is set and consumers re-read.
 MAX_SKUS_PER_CHANGE = 500
@@ -36,6 +42,15 @@ class Tick(BaseModel):
     job: str = "tick"
     tenant_id: str | None = Field(default=None, description="limit the run to one tenant")
     at: datetime = Field(default_factory=utcnow)
+
+
+class ShopDue(BaseModel):
+    """One shop's scheduled job, fanned out by a tick (shared/scheduling): small, one per shop."""
+
+    tenant_id: str
+    job: Literal["poll", "alerts"]
+    dispatched_at: datetime = Field(default_factory=utcnow)
+    priority: str = "scheduled"
 
 
 class StatusChange(BaseModel):
@@ -59,6 +74,14 @@ class CatalogChange(BaseModel):
     read_failed: bool = False
 
 
+class CommerceChange(BaseModel):
+    """A tenant has order/booking changes to follow up (the changes themselves are in Firestore,
+    `commerce_changes`, written with them)."""
+
+    tenant_id: str
+    at: datetime = Field(default_factory=utcnow)
+
+
 class InboundMessage(BaseModel):
     """An inbound WhatsApp message stored by the webhook, to be answered by the worker."""
 
@@ -76,6 +99,8 @@ ConversationEventType = Literal[
     "conversion",
     "provider_call",
     "webhook_failure",
+    "message_dropped",
+    "send_failed",
     "resolved",
 ]
 
@@ -114,3 +139,4 @@ class ConversationEvent(BaseModel):
     skus_asked: list[str] = Field(default_factory=list)
     skus_out_of_stock: list[str] = Field(default_factory=list)
     session_seconds: float | None = None
+    failure: str | None = Field(default=None, max_length=80, description="why, for failure events")

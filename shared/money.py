@@ -217,6 +217,8 @@ def _bounded(word: str) -> str:
 def _clean(text: str) -> str:
     """Unicode digits as ASCII, every kind of space as one space, bidi marks dropped (1:1 except
     for those marks, which become spaces so that offsets into the original text still hold)."""
+    if text.isascii():
+        return text  # nothing to map (the common case)
     out = []
     for ch in text:
         if ch in _INVISIBLE or ch in _SPACES:
@@ -303,6 +305,12 @@ _NUMBER = re.compile(r"[.,]?\d(?:[\d.,' ]*\d)?")
 
 
 def parse_money(text: str, *, locale: str | None, default_currency: str) -> Money | None:
+    """A price as a person writes it, or None for a blank text (see `_parse_money`)."""
+    return _parse_money(text, locale, default_currency.upper())
+
+
+@lru_cache(maxsize=16384)
+def _parse_money(text: str, locale: str | None, default_currency: str) -> Money | None:
     """A price as a person writes it, or None for a blank text.
 
     Reads symbols, codes and currency words before or after the amount (`R$ 39,90`, `39,90 zł`,

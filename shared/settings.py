@@ -8,6 +8,7 @@ with a message naming the environment variable.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,7 +23,6 @@ LOCAL_STACK_DEFAULTS = {
     "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
     "WHATSAPP_APP_SECRET": "local-app-secret",
     "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
-    "SHEET_PUSH_SECRET": "local-push-secret",
 }
 
 
@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     topic_catalog_changes: str = "catalog-changes"
     topic_inbound_messages: str = "inbound-messages"
     topic_conversation_events: str = "conversation-events"
+    # Fan-out of the ticks (shared/scheduling): one message per due shop.
+    topic_sheet_polls: str = "sheet-polls"
+    topic_alert_evaluations: str = "alert-evaluations"
     # Pull subscription analytics_rollup drains on each tick.
     subscription_analytics: str = "analytics-rollup"
 
@@ -55,6 +58,10 @@ class Settings(BaseSettings):
         default=None, description="URL Twilio signs; defaults to the request URL"
     )
     webhook_max_body_bytes: int = 1_000_000
+    # The webhook waits at most this long for Firestore / Pub/Sub before answering 503 (Meta
+    # retries); a dependency that keeps failing opens a circuit that answers 503 at once.
+    webhook_store_timeout_s: float = 5.0
+    webhook_publish_timeout_s: float = 2.0
 
     # LLM providers (no key: the offline responder answers).
     openai_api_key: SecretStr | None = None
@@ -75,9 +82,32 @@ class Settings(BaseSettings):
     sheets_api_base: str | None = None
     drive_api_base: str | None = None
     sheets_request_timeout_s: float = 20.0
-    sheet_push_secret: SecretStr | None = None
     # BulkWriter ceiling for large catalog imports (Firestore's 500/50/5 ramp-up applies in prod).
     sheet_write_ops_per_second: int = 500
+
+    # Per-instance memory: catalog indexes of the shops a respond instance served, LRU by bytes.
+    catalog_cache_mb: int = Field(default=256, ge=16)
+
+    # The project-wide Google API budget (shared/quota): every Sheets and Drive call draws a
+    # token. Defaults stay inside Google's default quotas with a margin: Sheets allows 60 read
+    # requests a minute per user (one service account is one user; 300 per project), Drive
+    # 12,000 queries a minute. Raise them after raising the quota in the Cloud console.
+    quota_backend: Literal["firestore", "process"] = "process"
+    quota_sheets_per_minute: int = Field(default=54, ge=1)
+    quota_drive_per_minute: int = Field(default=10_000, ge=1)
+    quota_max_wait_s: float = Field(default=20.0, ge=0)
+    quota_hold_s: float = Field(default=2.0, gt=0, le=10)
+
+    # Per-shop schedules (shared/scheduling). The poll tick's function re-checks for due shops
+    # every DISPATCH_RECHECK_S for DISPATCH_WINDOW_S (under its timeout), which is how intervals
+    # under Cloud Scheduler's one minute are served.
+    dispatch_recheck_s: float = Field(default=1.0, gt=0)
+    dispatch_window_s: float = Field(default=55.0, ge=0)
+    poll_lease_s: float = Field(default=150.0, gt=0)
+    poll_redispatch_s: float = Field(default=600.0, gt=0)
+    poll_backoff_after_s: float = Field(default=3600.0, gt=0)
+    poll_backoff_max_s: float = Field(default=900.0, gt=0)
+    alerts_interval_s: int = Field(default=60, ge=60)
 
 
 @lru_cache(maxsize=1)

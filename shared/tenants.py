@@ -10,17 +10,20 @@ import time
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.clients import firestore_client
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.money import iso_codes
 from shared.storage import TENANTS, tenant_ref, utcnow
 
 T = TypeVar("T")
 logger = get_logger(__name__)
 
 _CACHE_TTL_S = 30.0
+SCHEDULE_PENDING = "schedule_pending"
 _cache: dict[str, tuple[float, TenantConfig | None]] = {}
 
 
@@ -88,6 +91,9 @@ class TenantConfig(BaseModel):
         default_factory=dict,
         description="Twilio Content template SIDs (HX…) by template name, or name.language_code",
     )
+    poll_interval_s: int = Field(
+        default=60, ge=5, le=3600, description="seconds between polls of the sheet (5 s to 1 h)"
+    )
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"
     )
@@ -103,9 +109,19 @@ class TenantConfig(BaseModel):
     @field_validator("currency")
     @classmethod
     def _iso_currency(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
+        if len(value) != 3 or not value.isalpha() or value.upper() not in iso_codes():
             raise ValueError("currency must be an ISO 4217 code such as USD")
         return value.upper()
+
+    @field_validator("locale")
+    @classmethod
+    def _bcp47_locale(cls, value: str) -> str:
+        """`pt_br`, `pt-BR` -> `pt-BR`; a tag CLDR does not know is refused."""
+        try:
+            parsed = Locale.parse(value.strip().replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r} (use a tag such as pt-BR, es-MX, en-US)") from None
+        return "-".join(p for p in (parsed.language, parsed.script, parsed.territory) if p)
 
     @property
     def source_kind(self) -> str:
@@ -121,6 +137,9 @@ def save_tenant(config: TenantConfig) -> None:
     # catalog_sheet_id is the poller's record, not a setting: saving settings never resets it.
     data = config.model_dump(exclude={"catalog_sheet_id"})
     data["updated_at"] = utcnow()
+    # The poll tick's dispatcher finds flagged tenants (one indexed query) and creates or updates
+    # their schedules (shared/scheduling), so a new shop or a new interval takes effect at once.
+    data[SCHEDULE_PENDING] = True
     tenant_ref(config.tenant_id).set(data, merge=True)
     _cache.pop(config.tenant_id, None)
 

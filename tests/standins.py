@@ -177,7 +177,10 @@ class OpenAIStandIn(StandIn):
 
 
 class GeminiStandIn(StandIn):
-    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it."""
+    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it; with
+    `signature` (base64) set, function calls carry a `thoughtSignature` as thinking models send."""
+
+    signature: str | None = None
 
     def fault(self) -> tuple[int, Any] | None:
         if self.mode == "429":
@@ -203,6 +206,7 @@ class GeminiStandIn(StandIn):
         else:
             parts = [
                 {"functionCall": {"name": name, "args": args if isinstance(args, dict) else json.loads(args)}}
+                | ({"thoughtSignature": self.signature} if self.signature else {})
                 for name, args in step.calls
             ]
         return 200, {
@@ -302,3 +306,50 @@ class TwilioStandIn(StandIn):
             "body": "",
             "num_segments": "1",
         }
+
+
+class AuthStandIn(StandIn):
+    """The Identity Toolkit v1 account API as the Firebase Auth emulator serves it
+    (`FIREBASE_AUTH_EMULATOR_HOST`): `accounts` (create), `accounts:lookup` (by email or localId),
+    `accounts:update` (custom claims as `customAttributes`, a JSON string)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, dict[str, Any]] = {}
+
+    @property
+    def host(self) -> str:
+        return self.url.removeprefix("http://")
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        action = path.rsplit("/", 1)[-1]
+        if action == "accounts":
+            uid = f"uid{len(self.users) + 1:04d}"
+            if any(u.get("email") == body.get("email") for u in self.users.values()):
+                return 400, {"error": {"code": 400, "message": "EMAIL_EXISTS"}}
+            self.users[uid] = {"localId": uid, **{k: v for k, v in body.items() if k != "password"}}
+            return 200, {"localId": uid}
+        if action == "accounts:lookup":
+            found = [
+                u
+                for u in self.users.values()
+                if u["localId"] in body.get("localId", []) or u.get("email") in body.get("email", [])
+            ]
+            return 200, {
+                "kind": "identitytoolkit#GetAccountInfoResponse",
+                **({"users": found} if found else {}),
+            }
+        if action == "accounts:update":
+            user = self.users.get(body.get("localId", ""))
+            if user is None:
+                return 400, {"error": {"code": 400, "message": "USER_NOT_FOUND"}}
+            if "customAttributes" in body:
+                user["customAttributes"] = body["customAttributes"]
+            if body.get("validSince"):
+                user["validSince"] = body["validSince"]
+            return 200, {"localId": user["localId"]}
+        return 404, {"error": {"code": 404, "message": f"unknown {action}"}}
+
+    def claims(self, email: str) -> dict[str, Any]:
+        user = next(u for u in self.users.values() if u.get("email") == email)
+        return json.loads(user.get("customAttributes") or "{}")

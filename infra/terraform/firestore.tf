@@ -52,6 +52,29 @@ resource "google_firestore_field" "ttl" {
   index_config {}
 }
 
+# The collection-group indexes of the schedules' due fields (firestore.indexes.json
+# fieldOverrides): the tick's one query per pass (`next_poll_at <= now` ascending) reads only
+# the due shops, never the 10,000 others.
+resource "google_firestore_field" "index" {
+  for_each = local.index_overrides
+
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
+
+  index_config {
+    dynamic "indexes" {
+      for_each = each.value.indexes
+      content {
+        order        = try(indexes.value.order, null)
+        array_config = try(indexes.value.arrayConfig, null)
+        query_scope  = try(indexes.value.queryScope, "COLLECTION")
+      }
+    }
+  }
+}
+
 resource "google_firebaserules_ruleset" "firestore" {
   project = var.project_id
 

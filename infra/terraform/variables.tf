@@ -140,6 +140,50 @@ variable "webhook_max_body_bytes" {
   }
 }
 
+variable "quota_sheets_per_minute" {
+  description = "Google Sheets API calls per minute the whole deployment may make (QUOTA_SHEETS_PER_MINUTE). Google's default quota is 300 read requests a minute per project and 60 per user, and one service account is one user: the default 54 stays inside both. Raise it after raising the quota in the Cloud console (APIs & Services > Google Sheets API > Quotas)."
+  type        = number
+  default     = 54
+
+  validation {
+    condition     = var.quota_sheets_per_minute >= 1 && var.quota_sheets_per_minute <= 100000
+    error_message = "quota_sheets_per_minute must be between 1 and 100000."
+  }
+}
+
+variable "quota_drive_per_minute" {
+  description = "Google Drive API calls per minute (the cheap version checks) the whole deployment may make (QUOTA_DRIVE_PER_MINUTE). Google's default is 12,000 queries a minute; the default keeps a margin."
+  type        = number
+  default     = 10000
+
+  validation {
+    condition     = var.quota_drive_per_minute >= 1 && var.quota_drive_per_minute <= 1000000
+    error_message = "quota_drive_per_minute must be between 1 and 1000000."
+  }
+}
+
+variable "poll_backoff_max_s" {
+  description = "Longest interval between polls of a sheet that has been quiet for hours (POLL_BACKOFF_MAX_S); a change or push restores the shop's own interval."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.poll_backoff_max_s >= 60 && var.poll_backoff_max_s <= 3600
+    error_message = "poll_backoff_max_s must be between 60 and 3600 seconds (stale-sheet alerts fire after 2 hours by default)."
+  }
+}
+
+variable "catalog_cache_mb" {
+  description = "Megabytes of catalog indexes each respond instance keeps, least recently used evicted (CATALOG_CACHE_MB). respond-worker has 1 GiB; bench/scale.py measures the instance at the bound plus its baseline."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.catalog_cache_mb >= 16 && var.catalog_cache_mb <= 640
+    error_message = "catalog_cache_mb must be between 16 and 640 (respond-worker has 1 GiB)."
+  }
+}
+
 variable "enable_dashboard_hosting" {
   description = "Declare the Firebase project, web app and Hosting site for the staff dashboard (deployed with `firebase deploy --only hosting`)."
   type        = bool

@@ -9,15 +9,15 @@ full slot or oversell, because the same transaction that serves the offline path
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from shared.agent.tools import BookingResult, OrderResult, Shortage, SlotView
-from shared.conversation.catalog_index import CatalogItem, catalog_index, live_items, tokens
+from shared.conversation.catalog_index import catalog_index, info_entries, live_items
+from shared.conversation.info import match_topic
+from shared.conversation.retrieval import CatalogItem, list_free_slots, search_catalog
 from shared.log import get_logger, log_event
-from shared.storage import tenant_collection
 
 log = get_logger(__name__)
 # Retrieval is asked for more than it returns: filters (price, category, stock) drop some.
@@ -36,36 +36,27 @@ class LiveBackend:
         self, query: str, *, max_price_minor: int | None, category: str | None, limit: int
     ) -> list[CatalogItem]:
         index = catalog_index(self.tenant_id)
-        words = f"{query} {category or ''}".strip()
-        skus = [item.sku for item, _ in index.search(words, k=limit * OVERFETCH)]
-        if not skus and category:
-            wanted = set(tokens(category))
-            skus = [s for s, i in index.items.items() if i.active and wanted & set(tokens(i.category))]
-        found = [
+        found = search_catalog(
+            index, query or category or "", max_price_minor=max_price_minor, category=category,
+            limit=limit * OVERFETCH,
+        )  # fmt: skip
+        live = [
             item
-            for item in live_items(self.tenant_id, skus[: limit * OVERFETCH])
+            for item in live_items(self.tenant_id, [i.sku for i in found])
             if item.active
-            and (
-                max_price_minor is None
-                or (item.price_minor is not None and item.price_minor <= max_price_minor)
-            )
-            and (not category or _same_category(category, item.category))
+            and (max_price_minor is None or (item.price_minor is not None and item.price_minor <= max_price_minor))
         ]
         # In-stock first, keeping retrieval's order otherwise.
-        return sorted(found, key=lambda i: not i.available)[:limit]
+        return sorted(live, key=lambda i: not i.available)[:limit]
 
     def items(self, skus: Sequence[str]) -> list[CatalogItem]:
         return [i for i in live_items(self.tenant_id, list(dict.fromkeys(skus))) if i.active]
 
     def free_slots(self, sku: str, day: date | None) -> list[SlotView]:
-        from shared.conversation.context import free_slots
+        from shared.storage import utcnow
 
-        slots = free_slots(self.tenant_id, [sku], max(day or self.today, self.today), limit=50)
-        return [
-            SlotView(s.slot_id, s.sku, s.date, s.start, s.free)
-            for s in slots
-            if day is None or s.date == day.isoformat()
-        ]
+        slots = list_free_slots(self.tenant_id, sku, day, now=utcnow())
+        return [SlotView(s.slot_id, s.sku, s.date, s.start, s.free) for s in slots]
 
     def book(self, slot_id: str, *, idempotency_key: str) -> BookingResult:
         try:
@@ -110,17 +101,7 @@ class LiveBackend:
         )
 
     def info(self, topic: str) -> tuple[str | None, list[str]]:
-        """The Info tab's answer whose topic shares the most words with `topic`."""
-        entries = [d.to_dict() or {} for d in tenant_collection(self.tenant_id, "info").limit(50).stream()]
-        wanted = set(tokens(topic))
-        best, best_overlap = None, 0
-        for entry in entries:
-            overlap = len(wanted & set(tokens(str(entry.get("topic", "")))))
-            if overlap > best_overlap and entry.get("answer"):
-                best, best_overlap = str(entry["answer"]), overlap
-        return best, [str(e.get("topic")) for e in entries if e.get("topic")]
-
-
-def _same_category(wanted: str, category: str) -> bool:
-    a, b = set(tokens(wanted)), set(tokens(category))
-    return bool(a & b) or re.sub(r"\W", "", wanted.lower()) == re.sub(r"\W", "", category.lower())
+        """The Info tab's answer for `topic` (matched in any of our languages), and every topic."""
+        entries = info_entries(self.tenant_id)
+        entry = match_topic(topic, entries, None)
+        return (entry.answer if entry else None), [e.topic for e in entries]

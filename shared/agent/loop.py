@@ -8,9 +8,10 @@ Gemini), until the model answers in text. Then grounding decides: every price, s
 slot and availability claim must match a tool result of this turn or the dialogue state, else
 the offline reply goes out and the result says why.
 
-`run_agent` returns None when the agent does not apply (no provider configured, or a message
-that tries to steer the assistant: those never reach a model), else an `AgentReply` whose `text`
-is None when the offline reply must go out.
+The conversation engine describes the message as an `AgentTurn` (no dependency on its own
+types). `run_agent` returns None when the agent does not apply (no provider configured, or a
+message that tries to steer the assistant: those never reach a model), else an `AgentReply`
+whose `text` is None when the offline reply must go out.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from shared.providers.fallback import MIN_CALL_S, RouterResult
 from shared.providers.router import route_calls
 
 if TYPE_CHECKING:
-    from shared.conversation.context import ReplyContext
     from shared.tenants import TenantConfig
 
 log = get_logger(__name__)
@@ -40,9 +40,25 @@ MAX_STEPS = 4
 
 
 @dataclass(frozen=True)
+class AgentTurn:
+    """What the conversation engine knows about the message the agent answers."""
+
+    text: str  # the customer's message (a burst joined)
+    history: tuple[tuple[str, str], ...] = ()  # (direction "in"/"out", text), oldest first
+    language: str | None = None  # the customer's (en, es, pt, fr, id, hi), when known
+    intent: str | None = None
+    cart: tuple[tuple[str, int], ...] = ()  # (sku, quantity) of the open cart
+    focus: tuple[CatalogItem, ...] = ()  # the dialogue's items, read live: facts a reply may state
+    slot_times: tuple[str, ...] = ()  # free slot times the dialogue already showed
+    stale: bool = False  # the sheet has not synced lately
+    injection: bool = False  # the message tries to steer the assistant
+
+
+@dataclass(frozen=True)
 class AgentReply:
     text: str | None  # None: send the offline reply
     reason: str | None = None  # why not: "no_provider_answered", "ungrounded: …", …
+    language: str | None = None  # the customer's, else the shop's (for confirmations)
     provider: str | None = None
     model: str | None = None
     actions: tuple[Action, ...] = ()
@@ -78,32 +94,32 @@ def customer_locale(tenant_locale: str, language: str | None) -> str:
 def run_agent(
     tenant: TenantConfig,
     providers: Mapping[str, Provider],
-    ctx: ReplyContext,
+    turn: AgentTurn,
     *,
     inbound_id: str,
     backend: Backend,
     today: date,
-    language: str | None = None,
 ) -> AgentReply | None:
-    """The model's grounded answer to `ctx` with tools over `backend`, or why there is none."""
-    if not providers or ctx.injection:
+    """The model's grounded answer to `turn` with tools over `backend`, or why there is none."""
+    if not providers or turn.injection:
         return None
-    locale = customer_locale(tenant.locale, language)
-    cart = tuple((str(line["sku"]), int(line["quantity"])) for line in ctx.state.get("cart") or [])
+    locale = customer_locale(tenant.locale, turn.language)
+    reply_language = turn.language or babel_locale(tenant.locale).language
+    cart = turn.cart
     names = {i.sku: i.name for i in backend.items([s for s, _ in cart])} if cart else {}
     brief = Brief(
         business_name=tenant.business_name,
         locale=locale,
         today=today,
         timezone=tenant.timezone,
-        language=language,
-        intent=ctx.intent,
+        language=turn.language,
+        intent=turn.intent,
         cart=tuple((names.get(sku, sku), q) for sku, q in cart),
-        focus=ctx.facts,
-        stale=ctx.sheets_stale,
+        focus=turn.focus,
+        stale=turn.stale,
     )
     system = system_prompt(brief)
-    history = opening_turns(ctx.history, ctx.text)
+    history = opening_turns(turn.history, turn.text)
     attempts: list[_Attempt] = []
 
     def attempt(provider: Provider, seconds_left: float) -> ProviderReply:
@@ -112,16 +128,21 @@ def run_agent(
         return _converse(provider, system, history, runner, attempts[-1], time.monotonic() + seconds_left)
 
     routed = route_calls(tenant.tenant_id, tenant.provider_policy, providers, attempt)
-    committed = tuple(
-        a for run in attempts for a in run.runner.actions if a.tool in ("book_slot", "place_order")
-    )
+    return _outcome(tenant, turn, routed, attempts, reply_language)
+
+
+def _outcome(
+    tenant: TenantConfig, turn: AgentTurn, routed: RouterResult, attempts: list[_Attempt], language: str
+) -> AgentReply:
+    """The reply from the winning attempt, grounded or not; bookings and orders of failed
+    attempts count too (they happened)."""
+    committed = [a for run in attempts for a in run.runner.actions if a.tool in ("book_slot", "place_order")]
     if routed.reply is None:
-        return AgentReply(None, "no_provider_answered", actions=committed, routed=routed)
-    won = attempts[-1]
+        return AgentReply(None, "no_provider_answered", language, actions=tuple(committed), routed=routed)
+    won, reply = attempts[-1], routed.reply
     runner = won.runner
     actions = tuple(a for a in committed if a not in runner.actions) + tuple(runner.actions)
-    reply = routed.reply
-    problems = grounding_problems(reply.text, runner.facts, ctx)
+    problems = grounding_problems(reply.text, runner.facts, turn, tenant.currency)
     if problems:
         log_event(
             log,
@@ -131,15 +152,22 @@ def run_agent(
             provider=reply.provider,
             problems=list(problems)[:3],
         )
+    # A rejected answer changes nothing the customer is not told: the cart stays as it was and a
+    # hand-off the model asked for does not happen. An order placed (by any attempt) used the cart.
+    placed_here, placed = (_placed(runner.actions), _placed(committed))
+    cart = tuple(runner.cart) if not problems or placed_here else turn.cart
+    if placed and not placed_here:
+        cart = ()
     return AgentReply(
         None if problems else reply.text,
         "ungrounded: " + "; ".join(problems[:3]) if problems else None,
+        language,
         provider=reply.provider,
         model=reply.model,
         actions=actions,
         facts=runner.facts,
-        cart=tuple(runner.cart) if tuple(runner.cart) != cart else None,
-        handoff_reason=runner.handoff_reason,
+        cart=cart if cart != turn.cart else None,
+        handoff_reason=None if problems else runner.handoff_reason,
         tools_called=tuple(runner.called),
         routed=routed,
         steps=won.steps,
@@ -184,14 +212,40 @@ def _converse(
     raise ProviderFailure(provider.name, "invalid_tool_call", f"no answer after {MAX_STEPS} requests")
 
 
-def grounding_problems(text: str, facts: Facts, ctx: ReplyContext) -> tuple[str, ...]:
+def confirmations(reply: AgentReply) -> str:
+    """The sentences that confirm bookings and orders the agent made, for a reply whose own words
+    were not sent (they happened: the customer must hear of them), else ""."""
+    from shared.i18n.catalog import message
+
+    lines: list[str] = []
+    for action in reply.actions:
+        if action.tool == "book_slot" and action.status == "booked":
+            key = "agent.booked" if action.detail else "agent.booked_plain"
+            lines.append(message(key, reply.language, ref=action.reference, **action.detail))
+        elif action.tool == "place_order" and action.status == "placed":
+            lines.append(
+                message(
+                    "agent.ordered",
+                    reply.language,
+                    ref=action.reference,
+                    total=action.detail.get("total", ""),
+                )
+            )
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _placed(actions: Sequence[Action]) -> bool:
+    return any(a.tool == "place_order" and a.status == "placed" for a in actions)
+
+
+def grounding_problems(text: str, facts: Facts, turn: AgentTurn, currency: str) -> tuple[str, ...]:
     """What in `text` no tool result of this turn and no dialogue-state fact supports."""
-    items: list[CatalogItem] = [*facts.items.values(), *(i for i in ctx.facts if i.sku not in facts.items)]
+    items: list[CatalogItem] = [*facts.items.values(), *(i for i in turn.focus if i.sku not in facts.items)]
     # Totals the tools computed (a cart, an order) are facts too: stated as price-only items,
     # under a name no reply can contain, so that only their amount counts.
     items += [
         CatalogItem(sku=f"amount-{n}", name="\u2063", price_minor=minor, currency=currency)
         for n, (minor, currency) in enumerate(sorted(facts.amounts))
     ]
-    slot_times = (*sorted(facts.slot_times), *ctx.slot_times)
-    return check_reply(text, items, slot_times=slot_times, currency=ctx.currency).problems
+    slot_times = (*sorted(facts.slot_times), *turn.slot_times)
+    return check_reply(text, items, slot_times=slot_times, currency=currency).problems

@@ -9,8 +9,9 @@ first when a request would be too long. A request that still does not fit is not
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from shared.agent.tokens import count_request
 from shared.conversation.catalog_index import CatalogItem
@@ -112,18 +113,36 @@ def fit(
     *,
     limit: int = MAX_REQUEST_TOKENS,
 ) -> tuple[ChatRequest | None, int]:
-    """(the request within `limit` tokens, its size): the oldest history turns are dropped first;
-    the message and this answer's tool calls and results never are. None when it cannot fit."""
-    kept = list(history)
+    """(the request within `limit` tokens, its size): the oldest history turns are dropped first,
+    then earlier tool results are cut to their essentials; the message and the last tool results
+    are always sent whole. None when it still cannot fit."""
+    kept, results = list(history), list(steps)
+    compactable = [n for n, t in enumerate(results) if t.role == "tool"][:-1]
     while True:
         request = ChatRequest(
-            system=system, messages=(*kept, *steps), tools=tools, max_tokens=MAX_REPLY_TOKENS
+            system=system, messages=(*kept, *results), tools=tools, max_tokens=MAX_REPLY_TOKENS
         )
         size = count_request(request)
         if size <= limit:
             return request, size
-        if len(kept) <= 1:
-            return None, size
-        kept = kept[1:]
-        while kept and kept[0].role != "user":  # a conversation starts with the customer
+        if len(kept) > 1:
             kept = kept[1:]
+            while kept and kept[0].role != "user":  # a conversation starts with the customer
+                kept = kept[1:]
+        elif compactable:
+            n = compactable.pop(0)
+            results[n] = replace(results[n], result=essentials(results[n].result or {}))
+        else:
+            return None, size
+
+
+def essentials(result: dict[str, Any]) -> dict[str, Any]:
+    """An earlier tool result cut to what identifies and prices its items."""
+    keep = ("sku", "name", "price", "available", "slot_id", "start", "status")
+    out = {k: v for k, v in result.items() if not isinstance(v, list | dict)}
+    for key, value in result.items():
+        if isinstance(value, list):
+            out[key] = [
+                {k: v for k, v in e.items() if k in keep} if isinstance(e, dict) else e for e in value
+            ]
+    return out

@@ -10,9 +10,11 @@ customer's locale), `price_minor`, `currency`, `stock`, `available`, `status`, a
 (`as_of`, `stale`). Never cost prices, sheet rows, other customers or staff notes.
 
 State-changing tools (`book_slot`, `place_order`) go through the commerce code the offline path
-uses, with the idempotency key `<inbound message id>:<tool>:<n>` (the n-th call of that tool
-while answering that message), so a redelivered message, or a second provider after a failed
-one, gets the first outcome back instead of a second booking or order. The customer is bound
+uses, idempotent by key: the first call of a tool while answering a message is keyed by the
+inbound message id itself (the key the offline path uses, so the two paths can never both book
+or order for one message), the n-th by `<inbound message id>:<tool>:<n>`. A redelivered message,
+or a second provider after a failed one, gets the first outcome back instead of a second
+booking or order. The customer is bound
 by the runner, never by the model: no tool takes a customer, phone number or order id.
 """
 
@@ -35,15 +37,11 @@ MAX_QUANTITY = 99
 
 
 def _object(properties: dict[str, dict[str, Any]], required: Sequence[str] = ()) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-    }
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    return schema | ({"required": list(required)} if required else {})
 
 
-_SKU = {"type": "string", "minLength": 1, "maxLength": 64, "description": "SKU from a tool result"}
+_SKU = {"type": "string", "minLength": 1, "maxLength": 64}
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
@@ -114,7 +112,7 @@ def invalid_call(call: ToolCall) -> str | None:
 def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) -> str | None:
     """The subset of JSON Schema the contract uses: object, string, integer, bounds, pattern."""
     properties: dict[str, dict[str, Any]] = schema["properties"]
-    for key in schema["required"]:
+    for key in schema.get("required", ()):
         if args.get(key) is None:
             return f"{where}: {key} is required"
     for key, value in args.items():
@@ -204,6 +202,8 @@ class Action:
     arguments: dict[str, Any]
     status: str
     reference: str | None = None
+    # What a confirmation may say about it: `what`, `date`, `time` of a booking; `total` of an order.
+    detail: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,6 +213,8 @@ class Facts:
     items: dict[str, CatalogItem] = field(default_factory=dict)
     slot_times: set[str] = field(default_factory=set)
     amounts: set[tuple[int, str]] = field(default_factory=set)
+    slots: dict[str, SlotView] = field(default_factory=dict)
+    quotes: set[str] = field(default_factory=set)  # the shop's own words (Info answers), verbatim
 
 
 @dataclass
@@ -239,7 +241,7 @@ class ToolRunner:
     def _key(self, tool: str) -> str:
         n = self._counts[tool]
         self._counts[tool] += 1
-        return f"{self.idempotency_base}:{tool}:{n}"
+        return self.idempotency_base if n == 0 else f"{self.idempotency_base}:{tool}:{n}"
 
     # -- read-only ----------------------------------------------------------------------
     def _search_catalog(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -261,6 +263,7 @@ class ToolRunner:
         day = date.fromisoformat(args["date"]) if args.get("date") else None
         slots = self.backend.free_slots(str(args["sku"]), day)[:MAX_SLOTS]
         self.facts.slot_times |= {s.start for s in slots}
+        self.facts.slots |= {s.slot_id: s for s in slots}
         return {
             "sku": args["sku"],
             "slots": [
@@ -272,12 +275,18 @@ class ToolRunner:
         answer, topics = self.backend.info(str(args["topic"]))
         if answer is None:
             return {"status": "unknown_topic", "topics": topics[:10]}
+        self.facts.quotes.add(answer)
         return {"topic": args["topic"], "answer": answer}
 
     # -- state-changing -----------------------------------------------------------------
     def _book_slot(self, args: dict[str, Any]) -> dict[str, Any]:
         outcome = self.backend.book(str(args["slot_id"]), idempotency_key=self._key("book_slot"))
-        self.actions.append(Action("book_slot", dict(args), outcome.status, outcome.booking_id))
+        slot = self.facts.slots.get(str(args["slot_id"]))
+        detail = {}
+        if slot is not None:
+            item = self.facts.items.get(slot.sku)
+            detail = {"what": item.name if item else slot.sku, "date": slot.date, "time": slot.start}
+        self.actions.append(Action("book_slot", dict(args), outcome.status, outcome.booking_id, detail))
         result: dict[str, Any] = {"status": outcome.status, "slot_id": args["slot_id"]}
         if outcome.booking_id:
             result["booking_id"] = outcome.booking_id
@@ -322,11 +331,12 @@ class ToolRunner:
                     for s in outcome.shortages
                 ],
             }
-        self.actions.append(Action("place_order", {}, "placed", outcome.order_id))
         result: dict[str, Any] = {"status": "placed", "order_id": outcome.order_id}
         if outcome.total_minor is not None and outcome.currency:
             self.facts.amounts.add((outcome.total_minor, outcome.currency.upper()))
             result |= {"total": format_money(outcome.total_minor, outcome.currency, self.locale)}
+        detail = {"total": result["total"]} if "total" in result else {}
+        self.actions.append(Action("place_order", {}, "placed", outcome.order_id, detail))
         self.cart = []
         return result
 
@@ -351,8 +361,6 @@ class ToolRunner:
         else:
             view["stock"] = item.stock
         view |= {"available": item.available, "status": item.status}
-        if item.category:
-            view["category"] = item.category
         if item.updated_at is not None:
             view["as_of"] = item.updated_at.isoformat(timespec="minutes")
         if item.stale:

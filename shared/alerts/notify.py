@@ -149,6 +149,7 @@ def notify_opening(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -
 
 def _claim(tenant_id: str, guard_id: str) -> tuple[bool, str | None]:
     """Take the right to send this notification; (claimed, status seen if not claimed)."""
+    from google.api_core.exceptions import Aborted, Conflict, DeadlineExceeded
     from google.cloud import firestore
 
     ref = tenant_collection(tenant_id, COLLECTION).document(guard_id)
@@ -175,5 +176,12 @@ def _claim(tenant_id: str, guard_id: str) -> tuple[bool, str | None]:
             return True, None
         return False, status
 
-    result: tuple[bool, str | None] = run(firestore_client().transaction(max_attempts=10))
+    try:
+        result: tuple[bool, str | None] = run(firestore_client().transaction(max_attempts=10))
+    except (Aborted, Conflict, DeadlineExceeded, ValueError) as exc:
+        # Another evaluation holds the claim ("Transaction lock timeout", or the transaction gave
+        # up after its attempts): it is the one sending; this one skips, and a later tick sees
+        # the outcome. ValueError is what the client raises when every attempt was aborted.
+        log_event(logger, logging.INFO, "notification claim contended", error=type(exc).__name__)
+        return False, "sending"
     return result

@@ -99,6 +99,13 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         d.add("resolutions")
     elif event.type == "webhook_failure":
         d.add("webhook_failures")
+        d.add_key("webhook_failures_by", event.failure or "unknown")
+    elif event.type == "message_dropped":
+        d.add("messages_dropped")
+        d.add_key("messages_dropped_by", event.failure or "unknown")
+    elif event.type == "send_failed":
+        d.add("send_failures")
+        d.add_key("send_failures_by", event.failure or "unknown")
     elif event.type == "conversion" and event.conversion:
         d.add(f"conversions_{event.conversion}")
         d.add("conversions")

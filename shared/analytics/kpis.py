@@ -200,6 +200,24 @@ KPIS: tuple[Kpi, ...] = (
         lambda d, _: int(_n(d, "webhook_failures")),
     ),
     Kpi(
+        "webhook_failures_by_reason",
+        "reason → count",
+        "webhook refusals and errors by reason (webhook_failure events)",
+        _top("webhook_failures_by"),
+    ),
+    Kpi(
+        "messages_dropped",
+        "count",
+        "inbound messages given up on (worker drops, dead letters, unanswered after the sweep)",
+        lambda d, _: int(_n(d, "messages_dropped")),
+    ),
+    Kpi(
+        "send_failures",
+        "count",
+        "replies and notices the provider refused or that failed for good (send_failed events)",
+        lambda d, _: int(_n(d, "send_failures")),
+    ),
+    Kpi(
         "top_asked_items",
         "sku → asks",
         "items customers asked for most (skus_asked on events)",

@@ -2,8 +2,8 @@
 
 Customers are `tenants/{T}/customers/{customer_key}` documents (the platform area's identity
 records): `wa_id` (the number to send to), `language`, `tags`, `opted_out`, `last_seen_at`, and
-the items they asked about or bought (`asked_skus`, `bought_skus`, kept by the rules in
-`shared.broadcasts.tags`).
+the items they asked about or bought (`asked_skus`, `bought_skus`) and the tags set by tag rules
+(`rule_tags`, see `shared.broadcasts.tags`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def reachable(customer: Customer) -> bool:
 def matches(customer: Customer, segment: Segment, now: datetime) -> bool:
     if not reachable(customer):
         return False
-    if segment.tags and not set(segment.tags) & set(customer.get("tags") or ()):
+    tags = set(customer.get("tags") or ()) | set(customer.get("rule_tags") or ())
+    if segment.tags and not set(segment.tags) & tags:
         return False
     if segment.language and customer.get("language") != segment.language:
         return False

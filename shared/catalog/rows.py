@@ -92,6 +92,7 @@ class Context:
     locale: str = "en-US"
     language: str | None = None
     now: datetime | None = None  # local, naive; None = the start of `today`
+    slot_epoch: str = ""  # rows with slots are re-read when it changes (default: once a day)
 
 
 def slugify(text: str) -> str:

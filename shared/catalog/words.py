@@ -26,6 +26,7 @@ SUGGEST_MIN_SCORE = 75.0
 _LOOSE_DOT = re.compile(r"[.,](?!\d)|(?<![\d])[.,]")
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """`" Preço  (R$) "` -> `"preco r$"`-like keys: case-folded, Latin accents dropped,
     punctuation other than `$ / ' + ~ -` (and `.`, `,` inside numbers) as spaces. Devanagari
@@ -104,8 +105,15 @@ class Lexicon:
         return self.header_display[best[0]]
 
     def has(self, name: str, text: str) -> bool:
-        """Whether `text` is one of the words of list `name` (yes, no, out_of_stock, ...)."""
-        return normalise(text) in self.words.get(name, {})
+        """Whether `text` is one of the words of list `name` (yes, no, out_of_stock, ...), its
+        last word in the singular or the plural (`sin existencia` = `sin existencias`)."""
+        words = self.words.get(name, {})
+        key = normalise(text)
+        if key in words:
+            return True
+        head, _, last = key.rpartition(" ")
+        forms = (_singular(last), last + "s", last + "es")
+        return any(f"{head} {form}".strip() in words for form in forms if form)
 
     def weekday(self, text: str, *, prefer: str | None = None) -> int | None:
         """0 for Monday ... 6 for Sunday, from a weekday name or abbreviation in any language."""
@@ -116,6 +124,8 @@ class Lexicon:
 
     def count(self, text: str) -> str | None:
         """The number in a stock phrase ("restam 5", "5 left", "quedan 5"), as written."""
+        if text.isdigit():
+            return text  # the common case, without trying every phrase
         key = normalise(text)
         for pattern in self.count_patterns:
             match = pattern.fullmatch(key)
@@ -138,6 +148,7 @@ _WORD_LISTS = (
     "no",
     "in_stock",
     "out_of_stock",
+    "made_to_order",
     "service",
     "product",
     "today",
@@ -172,7 +183,7 @@ def lexicon() -> Lexicon:
         for kind, phrases in data["info_topics"].items():
             for phrase in phrases:
                 topics.setdefault(normalise(phrase), kind)
-    number = r"(?P<n>[0-9][0-9 .,']*)"
+    number = r"(?P<n>\d[\d .,']*)"  # any script's digits: "५ बचे"
     for phrase in sorted(set(counts), key=len, reverse=True):
         # Normalised like the cells, with the {n} slot kept out of the normalisation.
         before, _, after = phrase.partition("{n}")

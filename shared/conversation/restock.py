@@ -1,9 +1,9 @@
 """Back-in-stock notices: when the sheet shows stock again, tell the customers who asked.
 
 Customers ask through the "Notify me" button (the SKU lands in their conversation's
-`notify_skus`). The notice is the declared `back_in_stock` template's text in the customer's
-language: inside the 24-hour window as free text, outside it as the template itself. Each notice
-is keyed by SKU and poll, so a redelivered `catalog-changes` event sends nothing twice.
+`notify_skus`). Inside the 24-hour window the notice is free text in the customer's language;
+outside it, the declared `back_in_stock` template in that language. Each notice is keyed by SKU
+and poll, so a redelivered `catalog-changes` event sends nothing twice.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from shared.errors import PermanentError, TransientError
 from shared.events import CatalogChange
 from shared.log import get_logger, log_event
-from shared.money import format_money
 from shared.privacy import hash_customer
 from shared.storage import tenant_collection
 
@@ -24,11 +23,12 @@ def notify_back_in_stock(change: CatalogChange) -> int:
     from google.cloud import firestore
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    from shared.conversation.catalog_index import item_from_doc
+    from shared.conversation.retrieval import item_from_doc
+    from shared.i18n.catalog import language_of, message, money, reply_locale
     from shared.tenants import get_tenant
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
-    from shared.whatsapp.templates import BACK_IN_STOCK, TemplateUse, render
+    from shared.whatsapp.templates import BACK_IN_STOCK, TemplateUse
 
     back = [s.sku for s in change.status_changes if s.new in BACK and s.old not in BACK]
     if not back:
@@ -46,20 +46,19 @@ def notify_back_in_stock(change: CatalogChange) -> int:
             .where(filter=FieldFilter("notify_skus", "array_contains", sku))
             .stream()
         )
-        price = (
-            f" ({format_money(item.price_minor, item.currency, tenant.locale)})"
-            if item.price_minor is not None
-            else ""
-        )
-        use = TemplateUse.of(BACK_IN_STOCK, shop=tenant.business_name, item=f"{item.name}{price}")
         for conversation in waiting:
-            language = (conversation.to_dict() or {}).get("language")
-            notice = render(use, language, shop_language=tenant.locale, approved=tenant.template_languages)
+            lang = str((conversation.to_dict() or {}).get("language") or language_of(tenant.locale))
+            locale = reply_locale(lang, tenant.locale)
+            price = money(item.price_minor, item.currency, locale) if item.price_minor is not None else ""
+            notice = OutboundMessage(text=message("restock_notice", lang, name=item.name, price=price))
+            # Outside the window: the declared template, in the same language, with the same price.
+            named = f"{item.name} ({price})" if price else item.name
+            use = TemplateUse.of(BACK_IN_STOCK, shop=tenant.business_name, item=named)
             try:
                 delivery = send_and_store(
                     tenant,
                     conversation.id,
-                    OutboundMessage(text=notice.text),
+                    notice,
                     message_id=f"restock-{sku}-{change.poll_id}",
                     provider="offline",
                     fallback=use,

@@ -22,12 +22,15 @@ from gspread.exceptions import APIError
 from shared.clients import per_instance
 from shared.errors import ConfigError
 from shared.log import get_logger, log_event
+from shared.quota.budget import draw_for_url, throttled_for_url
 from shared.settings import get_settings, require
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
+# The Orders/Bookings write-back (shared.commerce.writeback) needs to edit the sheet.
+WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 SHEETS_ORIGIN = "https://sheets.googleapis.com"
 DRIVE_ORIGIN = "https://www.googleapis.com"
 _RETRY_STATUSES = {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS}
@@ -63,11 +66,14 @@ class BoundedBackOffHTTPClient(gspread.HTTPClient):
         url = self._rewrite(endpoint)
         for attempt in range(1, self.max_attempts + 1):
             try:
+                draw_for_url(endpoint)  # every call spends from the project-wide budget (shared/quota)
                 return super().request(method, url, *args, **kwargs)
             except APIError as error:
+                retry_after = error.response.headers.get("Retry-After", "")
+                if error.code == HTTPStatus.TOO_MANY_REQUESTS:
+                    throttled_for_url(endpoint, retry_after)  # the whole deployment pauses
                 if not is_retryable(error) or attempt == self.max_attempts:
                     raise
-                retry_after = error.response.headers.get("Retry-After", "")
                 delay = (
                     float(retry_after) if retry_after.isdigit() else self.base_delay_s * 2 ** (attempt - 1)
                 )
@@ -96,13 +102,18 @@ def _service_account_info(raw: str) -> dict[str, Any]:
     return dict(info)
 
 
-def build_client(*, base_delay_s: float | None = None, max_attempts: int | None = None) -> gspread.Client:
+def build_client(
+    *,
+    base_delay_s: float | None = None,
+    max_attempts: int | None = None,
+    scopes: tuple[str, ...] = SCOPES,
+) -> gspread.Client:
     """A gspread client authorised as the configured service account (token fetched lazily)."""
     from google.oauth2.service_account import Credentials
 
     settings = get_settings()
     info = _service_account_info(require("sheets_service_account_json"))
-    credentials = Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    credentials = Credentials.from_service_account_info(info, scopes=list(scopes))
     http_class = type(
         "ConfiguredHTTPClient",
         (BoundedBackOffHTTPClient,),
@@ -125,3 +136,9 @@ def build_client(*, base_delay_s: float | None = None, max_attempts: int | None 
 def gspread_client() -> gspread.Client:
     """The instance's Google Sheets client (service account, explicit timeout, bounded back-off)."""
     return build_client()
+
+
+@per_instance
+def gspread_writer() -> gspread.Client:
+    """The same client with the scope to write (the Orders/Bookings tabs)."""
+    return build_client(scopes=WRITE_SCOPES)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from shared.messaging.safety import check_storable
 from shared.whatsapp.payloads import Message
 
 # Types we read text from; anything else is stored whole and answered politely.
@@ -76,10 +77,8 @@ def _text_of(message: Message) -> tuple[str, str | None]:
 
 def from_meta(message: Message, profile_name: str | None) -> InboundRecord:
     text, payload = _text_of(message)
-    try:
-        sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
-    except ValueError:
-        sent_at = datetime.now(UTC)
+    if message.from_ is None:
+        raise ValueError("from: a phone number is required")
     return InboundRecord(
         message_id=message.id,
         wa_id=message.from_,
@@ -87,7 +86,7 @@ def from_meta(message: Message, profile_name: str | None) -> InboundRecord:
         text=text[:4096],
         payload=payload,
         context_id=message.context.id if message.context else None,
-        sent_at=sent_at,
+        sent_at=message.sent_at,
         profile_name=profile_name,
         raw=message.model_dump(mode="json", by_alias=True, exclude_none=True),
     )
@@ -98,8 +97,34 @@ def strip_whatsapp_prefix(address: str) -> str:
     return address.removeprefix("whatsapp:").lstrip("+")
 
 
+TwilioAddress = Annotated[str, StringConstraints(pattern=r"^whatsapp:\+?[1-9][0-9]{5,14}$")]
+
+
+class TwilioForm(BaseModel):
+    """The fields of Twilio's WhatsApp webhook we rely on, validated (the rest is kept as is)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    # Twilio's SIDs (`SM…`/`MM…`); statuses may name what another channel sent: any plain id.
+    MessageSid: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")]
+    From: TwilioAddress
+    To: TwilioAddress
+    Body: Annotated[str, StringConstraints(max_length=65_536)] | None = None
+    NumMedia: int = Field(default=0, ge=0, le=10)
+    MessageStatus: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+    @field_validator("NumMedia", mode="before")
+    @classmethod
+    def _blank_is_zero(cls, value: object) -> object:
+        return value or 0
+
+    def fields(self) -> dict[str, str]:
+        form = self.model_dump(exclude_none=True)
+        check_storable(form)
+        return {k: str(v) for k, v in form.items()}
+
+
 def from_twilio(form: Mapping[str, str]) -> InboundRecord:
-    """A Twilio WhatsApp webhook (form fields) as an InboundRecord."""
+    """A Twilio WhatsApp webhook (form fields, validated by TwilioForm) as an InboundRecord."""
     num_media = int(form.get("NumMedia", "0") or 0)
     if form.get("ButtonPayload"):
         kind = "button"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from shared.errors import ConfigError, PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.messaging.failures import record_failure
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
@@ -197,6 +198,9 @@ def send_and_store(
             raise
         except PermanentError as exc:
             ref.update({"status": "failed", "error": str(exc)[:300]})
+            record_failure(
+                tenant.tenant_id, "send_failed", failure_reason(exc), event_id=f"send:{message_id}"
+            )
             raise
         ref.update(
             {
@@ -269,3 +273,14 @@ def send_text(
         provider="system",
         fallback=fallback,
     )
+
+
+def failure_reason(exc: Exception) -> str:
+    """A short slug for a failed send (counted per reason in analytics): `window_closed`,
+    `provider_<code>` when the provider gave a code, else the error's kind."""
+    if isinstance(exc, WindowClosed):
+        return "window_closed"
+    code = getattr(exc, "provider_code", None)
+    if code is not None:
+        return f"provider_{code}"
+    return "config" if isinstance(exc, ConfigError) else "refused"

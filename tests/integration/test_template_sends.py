@@ -83,6 +83,7 @@ def test_back_in_stock_outside_the_window_in_the_customers_language_says_it_once
 ) -> None:
     from shared.conversation.restock import notify_back_in_stock
     from shared.events import CatalogChange, StatusChange
+    from shared.i18n.catalog import money, reply_locale
 
     tenant = make_tenant(tenant_id, channel="meta")
     write_catalog(tenant_id)
@@ -103,10 +104,11 @@ def test_back_in_stock_outside_the_window_in_the_customers_language_says_it_once
     [(_, _, body)] = graph.requests
     assert body["template"]["name"] == "back_in_stock" and body["template"]["language"] == {"code": "es"}
     params = [p["text"] for p in body["template"]["components"][0]["parameters"]]
-    assert params == ["Test Outfitters", "Denim Jacket ($89.00)"]
+    price = money(8900, "USD", reply_locale("es", tenant.locale))  # as the customer's replies write it
+    assert params == ["Test Outfitters", f"Denim Jacket ({price})"]
     stored = messages_ref(tenant_id, CUSTOMER).document("restock-JKT-001-p9").get().to_dict()
     assert stored["text"] == (
-        "Buenas noticias de Test Outfitters: Denim Jacket ($89.00) vuelve a estar disponible. "
+        f"Buenas noticias de Test Outfitters: Denim Jacket ({price}) vuelve a estar disponible. "
         "Responde a este mensaje para pedirlo."
     )
 

@@ -60,6 +60,7 @@ def test_every_required_rule_type_exists() -> None:
         "sheet_stale",
         "sheet_read_failed",
         "validation_issues",
+        "reservations_exceed_stock",
         "satisfaction_drop",
         "grounding_drop",
         "provider_degraded",

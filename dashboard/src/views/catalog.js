@@ -74,6 +74,25 @@ export function mountCatalog(section, { db, lite, tenant }) {
     ),
   );
 
+  // The Info tab of the sheet (opening hours, address, delivery, ...): what the assistant answers.
+  const infoBody = h("tbody");
+  const infoCount = h("span", { class: "muted" });
+  const info = h(
+    "details",
+    { class: "card info", id: "business-info" },
+    h("summary", {}, h("h3", {}, "Info tab: answers about the business "), infoCount),
+    h(
+      "div",
+      { class: "table-scroll short" },
+      h(
+        "table",
+        { class: "issues-table info-table" },
+        h("thead", {}, h("tr", {}, ...["Topic", "Answer", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
+        infoBody,
+      ),
+    ),
+  );
+
   section.replaceChildren(
     h("h2", { id: "catalog-h" }, "Catalog and availability"),
     summary,
@@ -89,6 +108,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
     ),
     scroller,
     issues,
+    info,
   );
 
   const currency = () => tenantDoc.currency || "USD";
@@ -264,6 +284,20 @@ export function mountCatalog(section, { db, lite, tenant }) {
 
   onSnapshot(collection(db, `${base}/sheet_state`), (snap) => renderSheets(snap.docs), fail("sheet state"));
   onSnapshot(collection(db, `${base}/validation_issues`), (snap) => renderIssues(snap.docs), fail("validation issues"));
+  onSnapshot(collection(db, `${base}/info`), (snap) => renderInfo(snap.docs), fail("the Info tab"));
+
+  function renderInfo(docs) {
+    const list = docs.map((d) => d.data()).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    infoCount.textContent = `(${list.length} topics)`;
+    info.open = list.length > 0 && list.length <= 12;
+    infoBody.replaceChildren(
+      ...(list.length
+        ? list.map((i) =>
+            h("tr", {}, h("td", {}, i.topic ?? ""), h("td", {}, i.answer ?? ""), h("td", { title: formatDateTime(i.updated_at) }, timeAgo(i.updated_at))),
+          )
+        : [h("tr", {}, h("td", { colspan: "3", class: "empty" }, "No Info tab: add one named Info (or Informações, Información, Informations, Informasi) with a topic and an answer per row."))]),
+    );
+  }
 
   function renderSheets(docs) {
     if (!docs.length) {

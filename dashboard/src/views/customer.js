@@ -96,6 +96,6 @@ export function mountCustomerPanel(panel, session) {
     ];
     render();
   }
-  panel.replaceChildren(h("p", { class: "muted" }, "Select a conversation to see the customer."));
+  panel.replaceChildren(h("p", { class: "muted" }, "Select a conversation or a contact to see the customer."));
   return { show };
 }

@@ -78,7 +78,7 @@ const TILES = [
   ["rating", "Customer rating", "out of 5, from the rating buttons", (d) => ratio(n(d, "rating_sum"), n(d, "ratings")), (v) => (v === null ? "—" : `${formatNumber(v)} / 5`)],
   ["new_customers", "New customers", "first message ever", (d) => n(d, "new_customers"), formatNumber],
   ["returning", "Returning customers", "share of conversations", (d) => ratio(n(d, "conversations_returning"), n(d, "conversations")), formatPercent],
-  ["messages", "Customer messages", "messages received", (d) => n(d, "messages_in"), formatNumber],
+  ["messages_in", "Customer messages", "messages received", (d) => n(d, "messages_in"), formatNumber],
   ["ai_cost", "Assistant cost", "AI service, in US dollars", (d) => n(d, "cost_micros"), usd],
 ];
 

@@ -53,16 +53,16 @@ export function messageBubble(m, id, { onPress, staffNames } = {}) {
   let text = m.text || "";
   if (!text && m.type && m.type !== "text") text = `[${m.type}]`;
   const pressed = m.direction === "in" && m.payload ? h("span", { class: "pressed", title: m.payload }, "↩ pressed") : null;
-  const press = (item) => (onPress ? () => onPress(item) : null);
+  const press = (item, kind) => (onPress ? () => onPress({ ...item, kind }) : null);
   const buttons = (m.buttons || []).length
-    ? h("div", { class: "wa-buttons", role: "group", "aria-label": "Reply buttons" }, ...m.buttons.map((b) => h("button", { type: "button", class: "wa-button", disabled: !onPress, dataset: { id: b.id }, onclick: press(b) }, b.title)))
+    ? h("div", { class: "wa-buttons", role: "group", "aria-label": "Reply buttons" }, ...m.buttons.map((b) => h("button", { type: "button", class: "wa-button", disabled: !onPress, dataset: { id: b.id }, onclick: press(b, "button") }, b.title)))
     : null;
   const rows = (m.rows || []).length
     ? h(
         "details",
         { class: "wa-list", open: Boolean(onPress) },
         h("summary", {}, m.list_button || "☰ Choose"),
-        h("ul", { role: "list" }, ...m.rows.map((r) => h("li", {}, h("button", { type: "button", class: "wa-row", disabled: !onPress, dataset: { id: r.id }, onclick: press(r) }, h("span", {}, r.title), r.description ? h("small", { class: "muted" }, r.description) : null)))),
+        h("ul", { role: "list" }, ...m.rows.map((r) => h("li", {}, h("button", { type: "button", class: "wa-row", disabled: !onPress, dataset: { id: r.id }, onclick: press(r, "list") }, h("span", {}, r.title), r.description ? h("small", { class: "muted" }, r.description) : null)))),
       )
     : null;
   const template = m.template?.name ? h("p", { class: "meta template" }, `template “${m.template.name}”`) : null;

@@ -1,0 +1,210 @@
+"""The tick: decide which shops are due and publish one small `ShopDue` each; nothing else.
+
+A poll tick (Cloud Scheduler, every minute) holds the dispatcher lease (`scheduling/poll`, so
+two ticks never dispatch the same shops) and re-checks every `DISPATCH_RECHECK_S` for
+`DISPATCH_WINDOW_S`: each pass is one indexed query (`next_poll_at <= now`, ascending: pushes,
+then sheets waiting for read budget, then the most overdue) and dispatches, in that order, as
+many shops as the Google API budget can serve within the next minute (`plan.select`); the rest
+stay queued in Firestore, in order, for the next pass. That loop is how intervals under Cloud
+Scheduler's one-minute floor are served: a shop due every 5 s is dispatched within a re-check of
+its due time, at the price of one small query a second, whatever the number of shops (Cloud
+Tasks scheduled per shop would cost a task per poll; Apps Script pushes cover only edits made by
+a person in the sheet, not imports or formulas).
+
+An alerts tick dispatches every shop whose `next_eval_at` has come, in one pass.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.clients import firestore_client
+from shared.events import ShopDue, Tick
+from shared.log import get_logger, log_event
+from shared.pubsub import publish_now
+from shared.scheduling import store
+from shared.scheduling.plan import READ_CALLS, Pacer, select
+from shared.settings import get_settings
+from shared.storage import TENANTS, utcnow
+
+logger = get_logger(__name__)
+SCHEDULING = "scheduling"
+PAGE = 2_000
+PUBLISH_BATCH = 1_000  # Pub/Sub takes at most 1,000 messages per publish request
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job fanned out per shop: `name` (its schedule document), the `topic` its
+    messages go to, `mark` (the schedule update written when a shop is dispatched), `window_s`
+    of re-checks, whether dispatches are paced by the Google API budget, and the figures added
+    to its `scheduling/{name}` status document."""
+
+    name: str
+    topic: str
+    mark: Callable[[datetime], dict[str, Any]]
+    window_s: float = 0.0
+    paced: bool = False
+    adopt: bool = False
+    status: Callable[[], dict[str, Any]] = dict
+
+
+@dataclass
+class DispatchReport:
+    """What one tick did (also the bench's figures)."""
+
+    job: str
+    passes: int = 0
+    published: int = 0
+    backlog: int = 0
+    adopted: int = 0
+    reads: int = 0
+    writes: int = 0
+    first_pass_s: float = 0.0
+    seconds: float = 0.0
+    skipped: str | None = None
+    oldest_due: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def pacers() -> dict[str, Pacer]:
+    """A minute of each budget may be dispatched ahead; then what it refills each second."""
+    s = get_settings()
+    return {
+        "drive": Pacer(per_second=s.quota_drive_per_minute / 60, burst=s.quota_drive_per_minute),
+        "sheets": Pacer(
+            per_second=s.quota_sheets_per_minute / 60, burst=max(READ_CALLS, s.quota_sheets_per_minute)
+        ),
+    }
+
+
+def _publish(job: Job, tenant_ids: list[str], now: datetime, priorities: dict[str, str]) -> None:
+    for start in range(0, len(tenant_ids), PUBLISH_BATCH):
+        publish_now(
+            job.topic,
+            [
+                ShopDue(tenant_id=t, job=job.name, dispatched_at=now, priority=priorities.get(t, "scheduled"))  # type: ignore[arg-type]
+                for t in tenant_ids[start : start + PUBLISH_BATCH]
+            ],
+            timeout=30,
+        )
+
+
+def _lease(job: str, owner: str, now: datetime, seconds: float) -> bool:
+    """The dispatcher lease of `job`: at most one tick dispatches at a time."""
+    from google.cloud import firestore
+
+    ref = firestore_client().collection(SCHEDULING).document(job)
+
+    @firestore.transactional
+    def run(transaction: Any) -> bool:
+        doc = ref.get(transaction=transaction).to_dict() or {}
+        until = doc.get("dispatcher_until")
+        if until is not None and until > now and doc.get("dispatcher") != owner:
+            return False
+        transaction.set(
+            ref, {"dispatcher": owner, "dispatcher_until": now + timedelta(seconds=seconds)}, merge=True
+        )
+        return True
+
+    return bool(run(firestore_client().transaction()))
+
+
+def adopt_flagged(now: datetime, report: DispatchReport) -> None:
+    """Tenants saved since the last pass (`schedule_pending`): create or update their schedules."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    from shared.tenants import SCHEDULE_PENDING
+
+    s = get_settings()
+    query = firestore_client().collection(TENANTS).where(filter=FieldFilter(SCHEDULE_PENDING, "==", True))
+    snaps = list(query.limit(PAGE).stream())
+    report.reads += max(1, len(snaps))
+    for snap in snaps:
+        interval = int((snap.to_dict() or {}).get("poll_interval_s") or 60)
+        report.adopted += store.ensure_schedules(
+            snap.id, interval_s=interval, alerts_interval_s=s.alerts_interval_s, now=now
+        )
+        store.set_interval(snap.id, interval)
+        snap.reference.update({SCHEDULE_PENDING: False})
+        report.writes += 2
+
+
+def dispatch_pass(job: Job, now: datetime, paced: dict[str, Pacer] | None, report: DispatchReport) -> None:
+    """One query of due shops (paged), publish what may go now, mark it dispatched."""
+    while True:
+        due = store.due(job.name, now, PAGE)
+        report.reads += max(1, len(due))
+        if not due:
+            return
+        if paced is None:
+            chosen = [t for t, _ in due]
+        else:
+            chosen = select([(t, d.get("priority", "scheduled")) for t, d in due], paced, time.monotonic())
+        first_unchosen = next((d for t, d in due if t not in set(chosen)), None)
+        if first_unchosen is not None:
+            report.backlog = len(due) - len(chosen)
+            report.oldest_due = first_unchosen.get("due_at")
+        priorities = {t: d.get("priority", "scheduled") for t, d in due}
+        _publish(job, chosen, now, priorities)
+        mark = job.mark(now)
+        report.writes += store.write_updates(job.name, ((t, mark) for t in chosen))
+        report.published += len(chosen)
+        if len(due) < PAGE or len(chosen) < len(due):
+            return
+
+
+def run_tick(job: Job, tick: Tick) -> DispatchReport:
+    """A scheduler tick of `job`: fan out every due shop, one message each, re-checking for
+    `job.window_s` (for `tick.tenant_id` only: that one shop, at once)."""
+    started = time.monotonic()
+    report = DispatchReport(job=job.name)
+    if tick.tenant_id:
+        _publish(job, [tick.tenant_id], utcnow(), {tick.tenant_id: "scheduled"})
+        report.published = 1
+        return report
+    s = get_settings()
+    owner = uuid.uuid4().hex
+    if not _lease(job.name, owner, utcnow(), job.window_s + 30):
+        report.skipped = "another dispatcher holds the lease"
+        return report
+    report.writes += 1
+    paced = pacers() if job.paced else None
+    deadline = started + job.window_s
+    while True:
+        now = utcnow()
+        report.backlog, report.oldest_due = 0, None
+        if job.adopt:
+            adopt_flagged(now, report)
+        dispatch_pass(job, now, paced, report)
+        report.passes += 1
+        if report.passes == 1:
+            report.first_pass_s = round(time.monotonic() - started, 3)
+        if time.monotonic() + s.dispatch_recheck_s > deadline:
+            break
+        time.sleep(s.dispatch_recheck_s)
+    _record_status(job, report)
+    report.seconds = round(time.monotonic() - started, 3)
+    log_event(logger, 20, "tick dispatched", **{k: v for k, v in vars(report).items() if k != "extra"})
+    return report
+
+
+def _record_status(job: Job, report: DispatchReport) -> None:
+    """`scheduling/{job}`: the last tick's figures plus the job's own (for polls: the budget and
+    its achieved rate, tokens granted in the last whole minute); frees the dispatcher lease."""
+    status: dict[str, Any] = {
+        "updated_at": utcnow(),
+        "published": report.published,
+        "backlog": report.backlog,
+        "oldest_due_at": report.oldest_due,
+        "first_pass_s": report.first_pass_s,
+        "dispatcher_until": None,
+    }
+    status |= job.status()
+    firestore_client().collection(SCHEDULING).document(job.name).set(status, merge=True)
+    report.writes += 1

@@ -1,0 +1,139 @@
+"""The schedules in Firestore: `tenants/{t}/schedule/poll` and `tenants/{t}/schedule/alerts`,
+found across tenants by one collection-group query on their due field (`next_poll_at`,
+`next_eval_at`; both indexes declared in firestore.indexes.json), and changed in transactions
+where two instances may race (the lease)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.clients import firestore_client
+from shared.scheduling.plan import Outcome, Policy, claim, new_schedule, push_waiting, refusal, release
+from shared.storage import chunks, tenant_collection
+
+SCHEDULE = "schedule"
+POLL, ALERTS = "poll", "alerts"
+DUE_FIELD = {POLL: "next_poll_at", ALERTS: "next_eval_at"}
+
+
+def schedule_ref(tenant_id: str, job: str) -> Any:
+    return tenant_collection(tenant_id, SCHEDULE).document(job)
+
+
+def ensure_schedules(tenant_id: str, *, interval_s: int, alerts_interval_s: int, now: datetime) -> int:
+    """Create the tenant's schedules if missing (due now); returns how many were created."""
+    from google.api_core.exceptions import AlreadyExists
+
+    created = 0
+    initial = {
+        POLL: new_schedule(tenant_id, interval_s, now),
+        ALERTS: {"tenant_id": tenant_id, "interval_s": alerts_interval_s, "next_eval_at": now},
+    }
+    for job, data in initial.items():
+        try:
+            schedule_ref(tenant_id, job).create(data)
+            created += 1
+        except AlreadyExists:
+            pass
+    return created
+
+
+def set_interval(tenant_id: str, interval_s: int) -> None:
+    """A changed setting takes effect from the next poll (the poll reschedules with it)."""
+    schedule_ref(tenant_id, POLL).set({"interval_s": interval_s}, merge=True)
+
+
+def due(job: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """Up to `limit` (tenant_id, schedule) due at `now`, in queue order: one indexed query."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    field = DUE_FIELD[job]
+    query = (
+        firestore_client()
+        .collection_group(SCHEDULE)
+        .where(filter=FieldFilter(field, "<=", now))
+        .order_by(field)
+        .limit(limit)
+    )
+    return [(snap.reference.parent.parent.id, snap.to_dict() or {}) for snap in query.stream()]
+
+
+def write_updates(job: str, updates: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """Merge `updates` into the tenants' `job` schedules, 450 to a commit; returns the count."""
+    client = firestore_client()
+    written = 0
+    for chunk in chunks(updates):
+        batch = client.batch()
+        for tenant_id, data in chunk:
+            batch.set(schedule_ref(tenant_id, job), data, merge=True)
+        batch.commit()
+        written += len(chunk)
+    return written
+
+
+def _in_transaction(
+    tenant_id: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> dict[str, Any] | None:
+    """Read the poll schedule and write `change(doc)` (if not None) atomically."""
+    from google.cloud import firestore
+
+    ref = schedule_ref(tenant_id, POLL)
+
+    @firestore.transactional
+    def run(transaction: Any) -> dict[str, Any] | None:
+        snap = ref.get(transaction=transaction)
+        doc = snap.to_dict() or {}
+        update = change(doc)
+        if update is not None:
+            transaction.set(ref, update, merge=True)
+            return doc | update
+        return None
+
+    return run(firestore_client().transaction())
+
+
+def take_lease(
+    tenant_id: str, *, owner: str, now: datetime, dispatched_at: datetime | None, policy: Policy
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Claim the shop's poll lease: (schedule with the lease, None), or (None, why not)."""
+    refused: list[str] = []
+
+    def change(doc: dict[str, Any]) -> dict[str, Any] | None:
+        reason = refusal(doc, now, owner, dispatched_at)
+        if reason:
+            refused.append(reason)
+            return None
+        return claim(now, owner, policy)
+
+    doc = _in_transaction(tenant_id, change)
+    return (doc, None) if doc is not None else (None, refused[0] if refused else "missing")
+
+
+def give_back(
+    tenant_id: str, *, owner: str, outcome: Outcome, now: datetime, interval_s: int, policy: Policy
+) -> dict[str, Any] | None:
+    """Release the lease and reschedule (nothing, if the lease is no longer ours)."""
+
+    def change(doc: dict[str, Any]) -> dict[str, Any] | None:
+        if doc.get("lease_owner") != owner:
+            return None
+        return release(doc, outcome, now, interval_s, policy)
+
+    return _in_transaction(tenant_id, change)
+
+
+def note_push(tenant_id: str, now: datetime) -> None:
+    """A push found the lease taken: the poll in progress re-polls on release."""
+    schedule_ref(tenant_id, POLL).set(push_waiting(now), merge=True)
+
+
+def forget(tenant_id: str) -> None:
+    """The tenant is gone: drop its schedules (nothing dispatches it again)."""
+    for job in (POLL, ALERTS):
+        schedule_ref(tenant_id, job).delete()
+
+
+def expired(at: datetime | None, now: datetime, seconds: float) -> bool:
+    return at is None or now - at >= timedelta(seconds=seconds)
