@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from shared.storage import utcnow
 
@@ -83,12 +83,21 @@ class CommerceChange(BaseModel):
 
 
 class InboundMessage(BaseModel):
-    """An inbound WhatsApp message stored by the webhook, to be answered by the worker."""
+    """An inbound WhatsApp message stored by the webhook, to be answered by the worker.
+
+    `customer_key` is the conversation's id (`shared.messaging.identity`): opaque, not a phone
+    number. Messages published before it existed carry it as `wa_id`, which is still accepted,
+    and `.wa_id` still reads it, for code written before the rename.
+    """
 
     tenant_id: str
-    wa_id: str
+    customer_key: str = Field(validation_alias=AliasChoices("customer_key", "wa_id"))
     message_id: str
     received_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def wa_id(self) -> str:
+        return self.customer_key
 
 
 ConversationEventType = Literal[

@@ -83,6 +83,17 @@ class TenantConfig(BaseModel):
     )
     broadcast_rate_per_s: float | None = Field(default=None, gt=0, le=80)
     notify_webhook_url: str | None = None
+    poll_interval_s: int = Field(
+        default=60, ge=5, le=3600, description="seconds between polls of the sheet (5 s to 1 h)"
+    )
+    meta_catalog_id: str | None = Field(
+        default=None,
+        description="Meta Commerce catalog to keep in step with the sheet (retailer id = SKU); "
+        "item lists in replies then use product / product_list messages",
+    )
+    shop_url: str | None = Field(
+        default=None, description="the shop's web page: the link of Meta catalog items"
+    )
     template_languages: list[str] = Field(
         default_factory=list,
         description="Meta language codes the templates are approved in (pt_BR, es…); empty: all declared",
@@ -96,9 +107,6 @@ class TenantConfig(BaseModel):
     twilio_content_sids: dict[str, str] = Field(
         default_factory=dict,
         description="Twilio Content template SIDs (HX…) by template name, or name.language_code",
-    )
-    poll_interval_s: int = Field(
-        default=60, ge=5, le=3600, description="seconds between polls of the sheet (5 s to 1 h)"
     )
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"

@@ -77,6 +77,9 @@ class StandIn:
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         raise NotImplementedError
 
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        return 404, {"error": {"message": "Unsupported get request", "code": 100}}
+
     def fault(self) -> tuple[int, Any] | None:
         """The common faults: 429, 500, a timeout, a garbage body."""
         if self.mode == "429":
@@ -115,6 +118,16 @@ class StandIn:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def do_GET(self) -> None:
+                standin.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+                status, payload = standin.respond_get(self.path)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -271,12 +284,24 @@ class GraphStandIn(StandIn):
                     "fbtrace_id": "AbCdEf",
                 }
             }
+        if body.get("status") == "read":  # mark as read (with or without a typing indicator)
+            return (
+                (200, {"success": True}) if body.get("message_id") else (400, _graph_error(100, "message_id"))
+            )
         n = len(self.requests)
+        # A customer known only by a business-scoped user id is addressed with `recipient`.
+        contact = {"input": body["to"], "wa_id": body["to"]} if "to" in body else None
+        contact = contact or {"input": body.get("recipient"), "user_id": body.get("recipient")}
         return 200, {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "contacts": [contact],
             "messages": [{"id": f"wamid.standin{n}"}],
         }
+
+
+def _graph_error(code: int, what: str) -> dict[str, Any]:
+    message = f"(#{code}) Invalid parameter: {what}"
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf"}}
 
 
 class TwilioStandIn(StandIn):
@@ -353,3 +378,47 @@ class AuthStandIn(StandIn):
     def claims(self, email: str) -> dict[str, Any]:
         user = next(u for u in self.users.values() if u.get("email") == email)
         return json.loads(user.get("customAttributes") or "{}")
+
+
+class CatalogStandIn(StandIn):
+    """Meta's Catalog Batch API: `POST {base}/{catalog_id}/items_batch` (`item_type`,
+    `requests` of UPDATE/CREATE/DELETE with feed fields; at most 5,000) answers `{"handles":
+    [..]}`; `GET {base}/{catalog_id}/check_batch_request_status?handle=H` answers `in_progress`
+    the first time and `finished` after, with an error for each item lacking a required field.
+    `items` is the catalog as Meta holds it (retailer id -> fields)."""
+
+    REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if not path.endswith("/items_batch") or body.get("item_type") != "PRODUCT_ITEM":
+            return 400, {"error": {"message": "(#100) Invalid parameter", "code": 100}}
+        if len(body["requests"]) > 5000:
+            return 400, {"error": {"message": "(#100) Too many requests in batch", "code": 100}}
+        errors = []
+        for request in body["requests"]:
+            data = request["data"]
+            if request["method"] == "DELETE":
+                self.items.pop(data["id"], None)
+            elif missing := [f for f in self.REQUIRED if not data.get(f)]:
+                errors.append({"id": data.get("id"), "message": f"missing required field(s): {missing}"})
+            else:
+                self.items[data["id"]] = {**self.items.get(data["id"], {}), **data}
+        handle = f"handle-{len(self.batches) + 1}"
+        self.batches[handle] = {"polls": 0, "errors": errors}
+        return 200, {"handles": [handle]}
+
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        if "/check_batch_request_status" not in path:
+            return super().respond_get(path)
+        handle = path.partition("handle=")[2]
+        batch = self.batches.get(handle)
+        if batch is None:
+            return 400, {"error": {"message": "(#100) Invalid handle", "code": 100}}
+        batch["polls"] += 1
+        status = "in_progress" if batch["polls"] == 1 else "finished"
+        return 200, {"data": [{"status": status, "errors": batch["errors"] if status == "finished" else []}]}

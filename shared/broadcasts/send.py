@@ -226,6 +226,7 @@ def run_broadcast(
                     message_id=message_id(broadcast_id),
                     provider="broadcast",
                     extra={"broadcast_id": broadcast_id},
+                    proactive=True,
                 )
             except TransientError:
                 break  # the channel asks to slow down: the next run continues from here
@@ -321,10 +322,10 @@ def run_due(tenant_id: str, now: datetime, *, budget_s: float = RUN_BUDGET_S) ->
     ]
     results = [run_broadcast(tenant_id, bid, now, budget_s=budget_s / max(1, len(due))) for bid in due]
     # Delivered/read/replied of the last week's broadcasts, refreshed at most every 10 minutes.
+    # Only finished broadcasts have `finished_at`: the query reads the recent ones, not them all.
     week_ago = now - timedelta(days=7)
-    for snap in col.where(filter=FieldFilter("status", "==", "done")).stream():
-        data = snap.to_dict() or {}
-        finished, counted = data.get("finished_at"), data.get("counts_at")
-        if finished and finished >= week_ago and (not counted or now - counted > timedelta(minutes=10)):
+    for snap in col.where(filter=FieldFilter("finished_at", ">=", week_ago)).stream():
+        counted = (snap.to_dict() or {}).get("counts_at")
+        if not counted or now - counted > timedelta(minutes=10):
             refresh_counts(tenant_id, snap.id, now)
     return results

@@ -59,9 +59,13 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
         lang = customer_language(tenant, booking)
         locale = display_locale(lang, tenant.locale)
         text = booking_text("booking_reminder", booking, lang=lang, locale=locale)
-        when = when_text(str(booking["date"]), str(booking["start"]), locale=locale)
-        use = TemplateUse.of(
-            BOOKING_REMINDER, shop=tenant.business_name, service=str(booking["name"]), when=when
+        day = when_text(str(booking["date"]), str(booking["start"]), locale=locale).rsplit(", ", 1)[0]
+        reminder = TemplateUse.of(
+            BOOKING_REMINDER,
+            shop=tenant.business_name,
+            service=str(booking["name"]),
+            date=day,
+            time=str(booking["start"]),
         )
         try:
             send_and_store(
@@ -70,8 +74,9 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
                 OutboundMessage(text=text),
                 message_id=f"reminder-{booking['booking_id']}",
                 provider="system",
-                fallback=use,
+                fallback=reminder,
                 extra={"commerce": {"kind": "booking", "id": booking["booking_id"], "status": "reminder"}},
+                proactive=True,
             )
         except PermanentError as exc:  # e.g. the customer opted out or the number is gone
             log_event(

@@ -219,7 +219,7 @@ def _product(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     items = _items(facts, u.items)
     if not items:
         return _not_found(u, state, facts)
-    if u.attribute or (u.attribute_value and u.item_source == "reference"):
+    if (u.attribute and u.attribute != "price") or (u.attribute_value and u.item_source == "reference"):
         return _attributes(u, state, facts, items[:ANSWER_ITEMS])
     lines: list[Line] = []
     if u.missing and u.item_source != "name":
@@ -292,9 +292,7 @@ def _with_stock_follow_up(
         out_of_stock=tuple(i.sku for i in out),
         notes=("answer with the listed price and stock of each item asked about",)
         + (
-            (
-                "it is out of stock: give the restock date if listed, suggest the alternatives, offer to notify",
-            )
+            ("it is out of stock: give the restock date if listed, suggest alternatives, offer to notify",)
             if notify
             else ()
         ),
@@ -525,9 +523,7 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
 def _checkout(u: Understanding, state: DialogueState, facts: Facts, lines: list[Line]) -> Plan:
     cart = [c for c in state.cart if c.sku in facts.catalog.items]
     if not cart:
-        return Plan(
-            u.intent, tuple(lines) + (Line("cart_empty"),), replace(state, pending=None), matched=bool(lines)
-        )
+        return Plan(u.intent, (*lines, Line("cart_empty")), replace(state, pending=None), matched=bool(lines))
     currency = facts.catalog.items[cart[0].sku].currency
     amounts = []
     for c in cart:
@@ -552,7 +548,7 @@ def _checkout(u: Understanding, state: DialogueState, facts: Facts, lines: list[
         ),
         buttons=(("order:place", "confirm_button"), ("order:more", "keep_shopping_button")),
         quoted=tuple(c.sku for c in cart),
-        amounts=tuple(amounts) + (total,),
+        amounts=(*amounts, total),
         notes=("confirm the cart lines and total exactly as listed; ask whether to place the order",),
         llm_allowed=False,
     )
@@ -642,8 +638,10 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         rows = tuple(Row(f"item:{s.sku}", item=s.sku) for s in services[:LIST_ROWS])
         return Plan(
             u.intent,
-            (Line("which_service"),)
-            + tuple(Line("item_line", {"item": ItemRef(s.sku)}) for s in services[:LIST_LINES]),
+            (
+                Line("which_service"),
+                *(Line("item_line", {"item": ItemRef(s.sku)}) for s in services[:LIST_LINES]),
+            ),
             replace(state.with_items([s.sku for s in services]), pending=None),
             rows=rows,
             quoted=tuple(s.sku for s in services[:LIST_ROWS]),
@@ -765,8 +763,10 @@ def _book(u: Understanding, state: DialogueState, facts: Facts, slot: Slot | Non
             return _needs_staff(u, state, "fallback")
         return Plan(
             "booking",
-            (Line("slot_taken"),)
-            + tuple(Line("slot_item", {"when": SlotRef(s.date, s.start)}) for s in others[:LIST_LINES]),
+            (
+                Line("slot_taken"),
+                *(Line("slot_item", {"when": SlotRef(s.date, s.start)}) for s in others[:LIST_LINES]),
+            ),
             replace(state, pending=Pending("pick_slot", (others[0].sku,))),
             rows=tuple(Row(f"slot:{s.slot_id}", slot=s) for s in others),
             list_button="slots_button",

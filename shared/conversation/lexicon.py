@@ -152,7 +152,22 @@ def concept_table() -> ConceptTable:
 
 # Concepts that describe an item (colour, material, diet, size) rather than name what it is.
 COLOURS = frozenset(
-    ["black", "white", "red", "blue", "green", "yellow", "pink", "grey", "brown", "beige", "purple", "orange", "gold", "silver"]
+    [
+        "black",
+        "white",
+        "red",
+        "blue",
+        "green",
+        "yellow",
+        "pink",
+        "grey",
+        "brown",
+        "beige",
+        "purple",
+        "orange",
+        "gold",
+        "silver",
+    ]
 )
 MATERIALS = frozenset(["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"])
 DIETS = frozenset(["vegan", "vegetarian", "glutenfree", "eggless", "spicy", "sugarfree", "halal"])

@@ -111,6 +111,9 @@ def concepts_in(text: str) -> set[str]:
 
 
 _RULES = all_plural_rules()
+_ALL_STOPWORDS = frozenset().union(
+    *(compiled(lang).stopwords for lang in ("en", "es", "pt", "fr", "id", "hi"))
+)
 
 
 def _forms(word: str) -> list[str]:
@@ -178,7 +181,9 @@ class CatalogIndex:
                         postings[item.sku] = weight
                     all_words.add(form)
         self.item_words[item.sku] = frozenset(all_words)
-        self.name_words[item.sku] = frozenset(w for w in words(item.name) if len(w) > 1 or w.isdigit())
+        self.name_words[item.sku] = frozenset(
+            w for w in words(item.name) if (len(w) > 1 or w.isdigit()) and w not in _ALL_STOPWORDS
+        ) or frozenset(words(item.name))
         found: set[str] = set()
         for name in ("name", "tags", "category", "description"):
             for concept in concepts_in(fields[name]):
@@ -247,12 +252,12 @@ class CatalogIndex:
                     strong.add(sku)
         asked_concepts = concepts_in(text)
         for concept in asked_concepts:
-            postings = self.concept_postings.get(concept)
-            if not postings:
+            by_concept = self.concept_postings.get(concept)
+            if not by_concept:
                 continue
-            idf = math.log(1 + n / len(postings))
+            idf = math.log(1 + n / len(by_concept))
             concept_words = {w for w in query if concept in concepts_in(w)}
-            for sku, weight in postings.items():
+            for sku, weight in by_concept.items():
                 if concept_words and concept_words <= matched_words[sku]:
                     continue  # the word itself matched already
                 scores[sku] += idf * weight * 0.9
@@ -273,7 +278,8 @@ class CatalogIndex:
         hits.sort(key=lambda h: (-h.score, h.item.name, h.item.sku))
         top = hits[: max(k, 1)]
         missing = self._missing(asked_concepts, top)
-        unmatched = [w for w in unmatched if not (concepts_in(w) & set(missing))]
+        # Words of the chat lexicon ("qto", "dispo", "kitne") ask, they name no product.
+        unmatched = [w for w in unmatched if not (concepts_in(w) & set(missing)) and w not in known_words()]
         return SearchResult(
             tuple(top), tuple(query), tuple(unmatched), missing, self._category_like(query, top)
         )

@@ -47,7 +47,7 @@ log = get_logger(__name__)
 HISTORY_LIMIT = 8
 SESSION_GAP = timedelta(minutes=30)
 MISSES_BEFORE_HANDOFF = 2
-COMPLETE_WORDS = 8
+COMPLETE_WORDS = 5  # a burst is fragments ("hi", "I need", "a jacket"); five words ask something
 
 
 def answer_inbound(message: InboundMessage, *, settings: Settings | None = None) -> str | None:
@@ -69,6 +69,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     if not inbound.exists:  # the webhook publishes only after its commit: this will not change
         raise PermanentError(f"inbound message {message.message_id} was never stored")
     inbound_doc = inbound.to_dict() or {}
+    if inbound_doc.get("type") == "order":  # a cart sent from WhatsApp's catalog: shared.commerce
+        from shared.commerce.whatsapp_cart import answer_cart
+
+        return answer_cart(tenant, message.wa_id, message.message_id, inbound_doc)
     state = conversation_snap.to_dict() or {}
     events: list[ConversationEvent] = [
         event(
@@ -376,7 +380,7 @@ def _agent(
     )
     today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today)
+    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
     return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 

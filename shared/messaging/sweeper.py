@@ -80,7 +80,7 @@ def sweep_tenant(tenant_id: str, *, now: datetime | None = None) -> list[SweepAc
             doc = by_id[act.conversation_id]
             message = InboundMessage(
                 tenant_id=tenant_id,
-                wa_id=str(doc.get("wa_id") or act.conversation_id),
+                customer_key=act.conversation_id,
                 message_id=act.message_id,
                 received_at=doc["last_inbound_at"],
             )

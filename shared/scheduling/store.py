@@ -16,6 +16,7 @@ from shared.storage import chunks, tenant_collection
 SCHEDULE = "schedule"
 POLL, ALERTS = "poll", "alerts"
 DUE_FIELD = {POLL: "next_poll_at", ALERTS: "next_eval_at"}
+QUEUE_FIELDS = ("next_poll_at", "next_read_at", "next_eval_at")
 
 
 def schedule_ref(tenant_id: str, job: str) -> Any:
@@ -45,11 +46,12 @@ def set_interval(tenant_id: str, interval_s: int) -> None:
     schedule_ref(tenant_id, POLL).set({"interval_s": interval_s}, merge=True)
 
 
-def due(job: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
-    """Up to `limit` (tenant_id, schedule) due at `now`, in queue order: one indexed query."""
+def due(field: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """Up to `limit` (tenant_id, schedule) whose `field` (one of QUEUE_FIELDS) is at or before
+    `now`, in that order: one indexed collection-group query."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    field = DUE_FIELD[job]
+    assert field in QUEUE_FIELDS, field
     query = (
         firestore_client()
         .collection_group(SCHEDULE)
@@ -58,6 +60,18 @@ def due(job: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]
         .limit(limit)
     )
     return [(snap.reference.parent.parent.id, snap.to_dict() or {}) for snap in query.stream()]
+
+
+def count_due(now: datetime) -> int:
+    """How many shops wait in either poll queue (a count aggregation: no document read)."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    total = 0
+    for field in ("next_poll_at", "next_read_at"):
+        query: Any = firestore_client().collection_group(SCHEDULE).where(filter=FieldFilter(field, "<=", now))
+        for row in query.count().get():
+            total += sum(int(aggregate.value) for aggregate in row)
+    return total
 
 
 def write_updates(job: str, updates: Iterable[tuple[str, dict[str, Any]]]) -> int:

@@ -13,9 +13,16 @@ from shared.whatsapp.outbound import OutboundMessage
 from shared.whatsapp.provider_errors import Attempt, graph_rule, send_classified
 
 
+def addressee(recipient: str) -> dict[str, str]:
+    """`to` for a phone number; `recipient` for a business-scoped user id (a customer known only
+    by their username has no number we may see)."""
+    return {"to": recipient} if recipient.isdigit() else {"recipient": recipient}
+
+
 def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
-    """The Graph API JSON body for `message` to `wa_id`."""
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id}
+    """The Graph API JSON body for `message` to `wa_id` (a phone number or a BSUID)."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+    body |= addressee(wa_id)
     if message.template:
         params = [{"type": "text", "text": p} for p in message.template.body_params]
         template: dict[str, Any] = {
@@ -25,6 +32,8 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
         if params:
             template["components"] = [{"type": "body", "parameters": params}]
         body |= {"type": "template", "template": template}
+    elif message.products and message.catalog_id:
+        body |= {"type": "interactive", "interactive": product_interactive(message)}
     elif message.buttons:
         buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
         body |= {
@@ -41,6 +50,24 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
     else:
         body |= {"type": "text", "text": {"body": message.text, "preview_url": False}}
     return body
+
+
+def product_interactive(message: OutboundMessage) -> dict[str, Any]:
+    """A `product` message for one SKU, else a `product_list` (Meta requires its header)."""
+    skus = [sku for section in message.products for sku in section.skus]
+    if len(skus) == 1:
+        action: dict[str, Any] = {"catalog_id": message.catalog_id, "product_retailer_id": skus[0]}
+        return {"type": "product", "body": {"text": message.text[:1024]}, "action": action}
+    sections = [
+        {"title": s.title, "product_items": [{"product_retailer_id": sku} for sku in s.skus]}
+        for s in message.products
+    ]
+    return {
+        "type": "product_list",
+        "header": {"type": "text", "text": message.header or message.products[0].title},
+        "body": {"text": message.text[:1024]},
+        "action": {"catalog_id": message.catalog_id, "sections": sections},
+    }
 
 
 def send_message(

@@ -174,6 +174,22 @@ class Status(_Frozen):
         return self
 
 
+class UserPreference(_Frozen):
+    """Meta's `user_preferences` webhook: the customer stopped or resumed marketing messages in
+    WhatsApp itself."""
+
+    wa_id: PhoneNumber | None = None
+    user_id: UserId | None = None
+    category: str = "marketing_messages"
+    value: Literal["stop", "resume"]
+
+    @model_validator(mode="after")
+    def _has_customer(self) -> UserPreference:
+        if self.wa_id is None and self.user_id is None:
+            raise ValueError("a preference needs wa_id or user_id")
+        return self
+
+
 class Value(_Frozen):
     """A `messages` change. Its messages, statuses and contacts stay raw here: each is validated
     on its own, so that one bad message does not cost the good ones beside it."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import ConfigError, PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.messaging.failures import record_failure
+from shared.messaging.optout import OptedOut, opted_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
@@ -120,9 +121,19 @@ def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage)
     return f"sandbox.{uuid.uuid4().hex}"
 
 
+def recipient_of(conversation: dict[str, Any] | None, phone: str | None) -> str:
+    """Where a message to this customer goes: their phone number when known, else their BSUID
+    (`phone`: the number the caller gave, for a customer with no conversation yet)."""
+    doc = conversation or {}
+    found = doc.get("wa_id") or doc.get("user_id") or phone
+    if found:
+        return str(found)
+    raise PermanentError("the conversation has neither a phone number nor a user id to reply to")
+
+
 def send_and_store(
     tenant: TenantConfig,
-    wa_id: str,
+    customer_key: str,
     message: OutboundMessage,
     *,
     message_id: str,
@@ -132,26 +143,39 @@ def send_and_store(
     extra: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     conversation_update: dict[str, Any] | None = None,
+    proactive: bool = False,
 ) -> Delivery:
-    """Send `message` once under the outbound id `message_id` and store it in the conversation.
+    """Send `message` once under the outbound id `message_id` and store it in the conversation
+    `customer_key` (sent to the customer's phone number, or to their BSUID when it is unknown).
+    A phone number given as `customer_key` finds that customer's conversation.
 
     `fallback` is the declared template to send instead when the 24-hour window is closed (default:
     `follow_up` with the text). `conversation` is the conversation document when the caller has
     just read it (saves a read; its `language` picks the template's language);
     `conversation_update` is merged into the conversation in the same write as the preview.
     A second call with the same `message_id` sends nothing and returns the first result
-    (`duplicate=True`). Raises TransientError when the channel should be retried later.
+    (`duplicate=True`). Raises TransientError when the channel should be retried later, and
+    `OptedOut` for a `proactive` message (one the customer did not just ask for: back-in-stock,
+    reminder, broadcast) to a customer who opted out.
     """
     from google.api_core.exceptions import AlreadyExists
 
     from shared.messaging.store import conversation_ref, messages_ref, preview, window_open
 
-    conversation_doc = conversation_ref(tenant.tenant_id, wa_id)
-    ref = messages_ref(tenant.tenant_id, wa_id).document(message_id)
+    phone = customer_key if customer_key.isdigit() else None
+    if phone is not None:
+        # Given a phone number (the owner, a booking's number): the customer's conversation.
+        from shared.messaging.identity import CustomerIds, resolve
+
+        customer_key = resolve(tenant.tenant_id, CustomerIds(phone=phone))
+    conversation_doc = conversation_ref(tenant.tenant_id, customer_key)
+    ref = messages_ref(tenant.tenant_id, customer_key).document(message_id)
     now = utcnow()
     if conversation is None:
         snapshot = conversation_doc.get()
         conversation = snapshot.to_dict() if snapshot.exists else None
+    if proactive and opted_out(conversation):
+        raise OptedOut(f"{message_id}: the customer opted out of proactive messages")
     is_open = window_open(conversation, now)
     template = template_for(tenant, message, fallback, conversation)
     doc: dict[str, Any] = {
@@ -191,7 +215,11 @@ def send_and_store(
             ref.update({"claimed_at": now})
         try:
             sent, provider_message_id = deliver(
-                tenant, wa_id, message, window_open=is_open, template=template
+                tenant,
+                recipient_of(conversation, phone),
+                message,
+                window_open=is_open,
+                template=template,
             )
         except TransientError:
             ref.update({"claimed_at": None})  # the retry may send at once
@@ -224,7 +252,7 @@ def send_and_store(
         20,
         "outbound sent",
         tenant_id=tenant.tenant_id,
-        customer=hash_customer(tenant.tenant_id, wa_id),
+        customer=hash_customer(tenant.tenant_id, customer_key),
         channel=tenant.channel,
         template=sent.template is not None,
         provider=provider,

@@ -114,7 +114,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             (
                 SHOP,
                 Param("service", 120, "the booked service"),
-                Param("when", 80, "the day and time, in the customer's language"),
+                Param("date", 60, "the day, in the customer's language"),
+                Param("time", 30, "the time, in the shop's timezone"),
             ),
             "reminds a customer of a booking, the day before",
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from shared.errors import ConfigError, TransientError
+from shared.errors import ConfigError, PermanentError, TransientError
 from shared.whatsapp.outbound import OutboundMessage
 from shared.whatsapp.provider_errors import Attempt, send_classified, twilio_rule
 
@@ -57,6 +57,8 @@ def send_message(
 
     from shared.clients import http_client
 
+    if not wa_id.isdigit():
+        raise PermanentError("Twilio sends to phone numbers only; this customer has none")
     url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
     form = message_form(sender, wa_id, message, content_sids or {})
 

@@ -28,11 +28,13 @@ from shared.clients import firestore_client
 from shared.events import InboundMessage
 from shared.log import get_logger, log_event
 from shared.messaging.failures import Circuit, record_failure
+from shared.messaging.identity import CustomerIds, known_key, link, resolve
+from shared.messaging.optout import keyword_choice, opt_out_fields
 from shared.messaging.safety import check_document_id, nesting_depth_exceeds
 from shared.privacy import hash_customer
 from shared.pubsub import publish_now
 from shared.settings import get_settings, secret
-from shared.storage import utcnow
+from shared.storage import tenant_collection, utcnow
 from shared.whatsapp.inbound import (
     InboundRecord,
     TwilioForm,
@@ -40,7 +42,7 @@ from shared.whatsapp.inbound import (
     from_twilio,
     strip_whatsapp_prefix,
 )
-from shared.whatsapp.payloads import Contact, Message, Status, Value, WebhookPayload
+from shared.whatsapp.payloads import Contact, Message, Status, UserPreference, Value, WebhookPayload
 from shared.whatsapp.signature import meta_signature_valid, twilio_signature_valid
 
 if TYPE_CHECKING:
@@ -152,6 +154,8 @@ def receive_meta(body: bytes, signature: str | None) -> WebhookResponse:
         for change in entry.changes:
             if change.field == "messages":
                 _receive_change(change.value, outcome)
+            elif change.field == "user_preferences":
+                _receive_preferences(change.value, outcome)
     return outcome.response()
 
 
@@ -190,18 +194,19 @@ def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
         )
         outcome.accepted += 1  # not ours to store; a retry would not change that
         return
-    names: dict[str, str | None] = {}
+    contacts: dict[str, Contact] = {}
     for contact in value.contacts:
         try:
             parsed = Contact.model_validate(contact)
         except ValidationError:
-            continue  # a contact only lends a name
-        if parsed.wa_id:
-            names[parsed.wa_id] = parsed.profile.name if parsed.profile else None
+            continue  # a contact only lends a name, a username and the ids beside the sender's
+        for known in (parsed.wa_id, parsed.user_id):
+            if known:
+                contacts[known] = parsed
     for n, item in enumerate(value.messages):
         try:
             message = Message.model_validate(item)
-            record = from_meta(message, names.get(message.from_ or ""))
+            record = from_meta(message, contacts.get(message.from_user_id or message.from_ or ""))
         except (ValidationError, ValueError) as exc:
             reason = _first_error(exc) if isinstance(exc, ValidationError) else str(exc)
             outcome.refuse(tenant, f"messages.{n}", reason)
@@ -218,13 +223,50 @@ def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
         except ValidationError as exc:
             outcome.refuse(tenant, f"statuses.{n}", _first_error(exc))
             continue
-        if status.recipient_id is not None:
+        ids = CustomerIds(
+            phone=status.recipient_id,
+            user_id=status.recipient_user_id,
+            parent_user_id=status.recipient_parent_user_id,
+        )
+        key = _guarded(STORE_CIRCUIT, lambda ids=ids: known_key(tenant.tenant_id, ids))  # type: ignore[misc]
+        if key is not None:
             _guarded(
                 STORE_CIRCUIT,
-                lambda s=status: apply_status(  # type: ignore[misc]
-                    tenant.tenant_id, s.recipient_id or "", s.id, s.status, _status_error(s)
+                lambda s=status, k=key: apply_status(  # type: ignore[misc]
+                    tenant.tenant_id, k, s.id, s.status, _status_error(s)
                 ),
             )
+        outcome.accepted += 1
+
+
+def _receive_preferences(raw: dict[str, Any], outcome: _Outcome) -> None:
+    """Marketing opt-out/resume set in WhatsApp: recorded like a STOP/START (no reply is sent)."""
+    from shared.messaging.optout import record_opt_out
+    from shared.tenants import tenant_for_phone_number
+
+    try:
+        value = Value.model_validate(raw)
+    except ValidationError as exc:
+        outcome.refuse(None, "change", f"malformed user_preferences change: {_first_error(exc)}")
+        return
+    tenant = _guarded(STORE_CIRCUIT, lambda: tenant_for_phone_number(value.metadata.phone_number_id))
+    if tenant is None:
+        outcome.accepted += 1
+        return
+    for n, item in enumerate(value.user_preferences):
+        try:
+            pref = UserPreference.model_validate(item)
+        except ValidationError as exc:
+            outcome.refuse(tenant, f"user_preferences.{n}", _first_error(exc))
+            continue
+        ids = CustomerIds(phone=pref.wa_id, user_id=pref.user_id)
+        key = _guarded(STORE_CIRCUIT, lambda ids=ids: resolve(tenant.tenant_id, ids))  # type: ignore[misc]
+        _guarded(
+            STORE_CIRCUIT,
+            lambda k=key, p=pref: record_opt_out(  # type: ignore[misc]
+                tenant.tenant_id, k, p.value == "stop", source="whatsapp_settings"
+            ),
+        )
         outcome.accepted += 1
 
 
@@ -261,12 +303,12 @@ def receive_twilio(request: WebhookRequest) -> WebhookResponse:
         return WebhookResponse(200, "ok")
     if is_status:
         status = TWILIO_STATUS.get(fields["MessageStatus"])
-        if status:
+        ids = CustomerIds(phone=strip_whatsapp_prefix(customer))
+        key = _guarded(STORE_CIRCUIT, lambda: known_key(tenant.tenant_id, ids))
+        if status and key:
             _guarded(
                 STORE_CIRCUIT,
-                lambda: apply_status(
-                    tenant.tenant_id, strip_whatsapp_prefix(customer), fields["MessageSid"], status, None
-                ),
+                lambda: apply_status(tenant.tenant_id, key, fields["MessageSid"], status, None),
             )
         return WebhookResponse(200, "ok")
     try:
@@ -292,15 +334,18 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     settings = get_settings()
     started = time.perf_counter()
     received_at = utcnow()
-    customer = hash_customer(tenant.tenant_id, record.wa_id)
-    conversation = conversation_ref(tenant.tenant_id, record.wa_id)
+    ids = record.ids()
+    key = _guarded(STORE_CIRCUIT, lambda: resolve(tenant.tenant_id, ids))
+    customer = hash_customer(tenant.tenant_id, key)
+    conversation = conversation_ref(tenant.tenant_id, key)
     batch = firestore_client().batch()
     batch.create(
         conversation.collection("messages").document(check_document_id(record.message_id)),
         record.document(received_at),
     )
+    link(batch, tenant.tenant_id, ids, key)
     update: dict[str, Any] = {
-        "wa_id": record.wa_id,
+        **ids.profile(),
         "customer": customer,
         "last_inbound_at": received_at,
         "window_expires_at": received_at + SERVICE_WINDOW,
@@ -310,6 +355,16 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     }
     if record.profile_name:
         update["profile_name"] = record.profile_name
+    choice = keyword_choice(record.text) if record.type == "text" else None
+    if choice is not None:  # STOP / START in any language: no proactive message from now on
+        update |= opt_out_fields(choice, "chat")
+        batch.set(
+            tenant_collection(tenant.tenant_id, "customers").document(key),
+            opt_out_fields(choice, "chat"),
+            merge=True,
+        )
+    if record.referral:  # the ad that brought the customer (the latest one)
+        update["referral"] = record.referral | {"at": received_at, "message_id": record.message_id}
     batch.set(conversation, update, merge=True)
     duplicate = False
     try:
@@ -327,7 +382,7 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
     STORE_CIRCUIT.success()
     stored = time.perf_counter()
     message = InboundMessage(
-        tenant_id=tenant.tenant_id, wa_id=record.wa_id, message_id=record.message_id, received_at=received_at
+        tenant_id=tenant.tenant_id, customer_key=key, message_id=record.message_id, received_at=received_at
     )
     try:
         publish_now(settings.topic_inbound_messages, [message], timeout=settings.webhook_publish_timeout_s)

@@ -19,7 +19,7 @@ from shared.events import Tick
 from shared.messaging.store import conversation_ref, messages_ref
 from shared.pubsub import publish_now
 from shared.storage import tenant_collection, utcnow
-from tests.respond_support import make_tenant, wait_for
+from tests.respond_support import key_of, make_tenant, wait_for
 from tests.standins import GraphStandIn
 
 pytestmark = pytest.mark.usefixtures("emulators")
@@ -113,10 +113,12 @@ def test_delivered_read_and_replied_are_counted(tenant_id: str, graph: GraphStan
     # Statuses arrive from the webhook; one customer answers.
     sent = sorted(sent_to(graph))
     assert sent == ["15550040001", "15550040006"]
-    messages_ref(tenant_id, sent[0]).document(message_id(bid)).update({"status": "read"})
-    messages_ref(tenant_id, sent[1]).document(message_id(bid)).update({"status": "delivered"})
+    messages_ref(tenant_id, key_of(tenant_id, sent[0])).document(message_id(bid)).update({"status": "read"})
+    messages_ref(tenant_id, key_of(tenant_id, sent[1])).document(message_id(bid)).update(
+        {"status": "delivered"}
+    )
     later = utcnow() + timedelta(seconds=5)
-    conversation_ref(tenant_id, sent[0]).set({"last_inbound_at": later}, merge=True)
+    conversation_ref(tenant_id, key_of(tenant_id, sent[0])).set({"last_inbound_at": later}, merge=True)
     assert refresh_counts(tenant_id, bid, utcnow()) == {"delivered": 2, "read": 1, "replied": 1}
 
 
@@ -140,7 +142,10 @@ def test_a_broadcast_set_for_later_waits_then_the_scheduled_run_sends_it(tenant_
     ref.update({"send_at": utcnow() - timedelta(seconds=1)})
     publish_now("outreach-ticks", [Tick(tenant_id=tenant_id)])
     wait_for(lambda: (ref.get().to_dict() or {}).get("status") == "done", timeout=30)
-    stored = messages_ref(tenant_id, "15550040006").document(message_id(bid)).get().to_dict() or {}
+    stored = (
+        messages_ref(tenant_id, key_of(tenant_id, "15550040006")).document(message_id(bid)).get().to_dict()
+        or {}
+    )
     assert stored["template"]["name"] == "announcement" and stored["template"]["body_params"] == [
         "Sale starts now"
     ]
@@ -148,4 +153,6 @@ def test_a_broadcast_set_for_later_waits_then_the_scheduled_run_sends_it(tenant_
         stored["text"]
         == "News for you:\n\nSale starts now\n\nReply STOP if you no longer want these messages."
     )
-    assert not messages_ref(tenant_id, "15550040001").document(message_id(bid)).get().exists
+    assert (
+        not messages_ref(tenant_id, key_of(tenant_id, "15550040001")).document(message_id(bid)).get().exists
+    )

@@ -18,7 +18,7 @@ from functions_framework import create_app
 from shared.clients import reset_clients
 from shared.commerce.bookings import book_slot, cancel_booking
 from shared.commerce.cart import CartLine
-from shared.commerce.changes import process_pending
+from shared.commerce.followup import process_pending
 from shared.commerce.orders import get_order, place_order, set_order_status
 from shared.commerce.reminders import send_reminders
 from shared.commerce.requests import apply_request, ref_from_path
@@ -208,7 +208,7 @@ def test_reminder_the_day_before_once(tenant_id: str, csv_shop: Path) -> None:
     assert reminder["template"]["name"] == "booking_reminder"
     # No conversation in the last 24 h: the declared template goes, in the customer's language.
     assert reminder["template"]["language"] == "es_MX"  # the shop is in Mexico
-    assert reminder["text"].startswith("Recordatorio de Tienda Sol: tienes una reserva de Corte de pelo (")
+    assert reminder["text"].startswith("Recordatorio de Tienda Sol: tu reserva de Corte de pelo es el ")
     assert send_reminders(tenant_id, now=datetime.now(UTC) - timedelta(days=3)) == 0  # not yet due
 
 

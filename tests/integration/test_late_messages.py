@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 from shared.i18n.catalog import message
-from shared.messaging.store import conversation_ref
 from tests.respond_support import (
+    conv,
     make_tenant,
     messages,
     post_signed,
@@ -50,16 +50,16 @@ def test_a_backlog_gets_one_catch_up_and_is_flagged(tenant_id: str) -> None:
     out = replies(tenant_id, WA_ID)
     assert len(out) == 1, [r["text"] for r in out]
     assert out[0]["text"] == message("backlog.catch_up", "pt") == first[0]["text"]
-    wait_for(lambda: conversation_ref(tenant_id, WA_ID).get().to_dict()["backlog"]["count"] == 3)
-    flag = conversation_ref(tenant_id, WA_ID).get().to_dict()["backlog"]
+    wait_for(lambda: conv(tenant_id, WA_ID).get().to_dict()["backlog"]["count"] == 3)
+    flag = conv(tenant_id, WA_ID).get().to_dict()["backlog"]
     assert flag["flagged"] is True
     inbound = {m["id"]: m for m in messages(tenant_id, WA_ID, "in")}
     assert flag["oldest_at"] == inbound[backlog[0]]["at"] and flag["newest_at"] == inbound[backlog[2]]["at"]
-    assert not conversation_ref(tenant_id, WA_ID).get().to_dict().get("pending_inbound")
+    assert not conv(tenant_id, WA_ID).get().to_dict().get("pending_inbound")
 
     # A message sent before the catch-up but delivered after it: counted, not answered.
     say_at(tenant, "Oi??", hours_ago=7)
-    wait_for(lambda: conversation_ref(tenant_id, WA_ID).get().to_dict()["backlog"]["count"] == 4)
+    wait_for(lambda: conv(tenant_id, WA_ID).get().to_dict()["backlog"]["count"] == 4)
     # The customer writes now: a normal answer, not another apology.
     fresh = say_at(tenant, "Quanto custa a jaqueta jeans?", hours_ago=0)
     answer = reply_to(tenant_id, WA_ID, fresh)

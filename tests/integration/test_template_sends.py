@@ -17,7 +17,7 @@ from shared.messaging.store import conversation_ref, messages_ref
 from shared.storage import utcnow
 from shared.whatsapp.outbound import OutboundMessage
 from shared.whatsapp.send import send_and_store
-from tests.respond_support import make_tenant, write_catalog
+from tests.respond_support import conv, make_tenant, write_catalog
 from tests.standins import GraphStandIn, TwilioStandIn
 
 pytestmark = pytest.mark.usefixtures("emulators")
@@ -74,7 +74,8 @@ def test_an_owner_alert_outside_the_window_is_the_owner_alert_template(
         "[CRITICAL] Vestido Azul acaba em 2 dias",
         "Estoque: 3 · Vendas: 1,5/dia · Reponha logo",
     ]
-    stored = messages_ref(tenant_id, owner).document("notify-" + f"{tenant_id}.a1.1.whatsapp").get().to_dict()
+    stored = conv(tenant_id, owner).collection("messages").document(f"notify-{tenant_id}.a1.1.whatsapp").get()
+    stored = stored.to_dict()
     assert stored["text"].startswith("Alerta para Test Outfitters: [CRITICAL] Vestido Azul")
 
 
@@ -148,5 +149,5 @@ def test_twilio_without_the_content_sid_fails_with_a_clear_reason(
     with pytest.raises(ConfigError, match="twilio_content_sids"):
         send_and_store(tenant, CUSTOMER, OutboundMessage(text="hi"), message_id="t3", provider="staff")
     assert twilio.requests == []
-    stored = messages_ref(tenant_id, CUSTOMER).document("t3").get().to_dict()
+    stored = conv(tenant_id, CUSTOMER).collection("messages").document("t3").get().to_dict()
     assert stored["status"] == "failed" and "follow_up" in stored["error"]

@@ -18,7 +18,7 @@ from shared.analytics.rollup import run_rollup
 from shared.clients import firestore_client
 from shared.storage import tenant_collection
 from shared.tenants import get_tenant, save_tenant
-from tests.respond_support import make_tenant, post_signed, text_payload, webhook_url
+from tests.respond_support import conv, key_of, make_tenant, post_signed, text_payload, webhook_url
 
 pytestmark = pytest.mark.usefixtures("emulators")
 
@@ -101,9 +101,11 @@ def test_a_batch_keeps_its_good_message_and_answers_200(tenant_id: str) -> None:
     good = text("wamid.GOOD1", sender="15550009001")
     response = post_signed(payload(tenant.phone_number_id, good, text("", sender="15550009002")))
     assert response.status_code == 200
+    key = key_of(tenant_id, "15550009001")
+    assert key != "15550009001"  # a new customer's conversation is not keyed by their number
     assert every_document(tenant_id) == [
-        f"tenants/{tenant_id}/conversations/15550009001",
-        f"tenants/{tenant_id}/conversations/15550009001/messages/wamid.GOOD1",
+        f"tenants/{tenant_id}/conversations/{key}",
+        f"tenants/{tenant_id}/conversations/{key}/messages/wamid.GOOD1",
     ]
 
 
@@ -142,7 +144,6 @@ def test_pubsub_down_answers_503_fast_keeps_what_was_stored_and_the_sweep_answer
     tenant_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shared.clients import reset_clients
-    from shared.messaging.store import conversation_ref, messages_ref
     from shared.messaging.sweeper import STALE, sweep_tenant
     from shared.storage import utcnow
     from shared.whatsapp import webhook
@@ -165,19 +166,19 @@ def test_pubsub_down_answers_503_fast_keeps_what_was_stored_and_the_sweep_answer
     for n in range(webhook.PUBLISH_CIRCUIT.failures_to_open):
         status, seconds = post_in_process(f"wamid.down{n}")
         assert status == 503 and seconds < 4  # bounded by the publish timeout, not 15 s or more
-    assert sorted(d.id for d in messages_ref(tenant_id, wa_id).stream()) == [
+    assert sorted(d.id for d in conv(tenant_id, wa_id).collection("messages").stream()) == [
         "wamid.down0",
         "wamid.down1",
         "wamid.down2",
     ]
     status, seconds = post_in_process("wamid.down3")  # the circuit is open: 503 at once
     assert status == 503 and seconds < 0.2
-    assert "wamid.down3" not in [d.id for d in messages_ref(tenant_id, wa_id).stream()]
+    assert "wamid.down3" not in [d.id for d in conv(tenant_id, wa_id).collection("messages").stream()]
 
     monkeypatch.undo()
     reset_clients()
     wait_for(webhook.PUBLISH_CIRCUIT.allow, timeout=10)
-    pending = conversation_ref(tenant_id, wa_id).get().to_dict()["pending_inbound"]
+    pending = conv(tenant_id, wa_id).get().to_dict()["pending_inbound"]
     assert len(pending) == 3  # stored, never published: the customer would wait forever
     [action] = sweep_tenant(tenant_id, now=utcnow() + STALE + STALE)
     assert (action.action, action.message_id) == ("republish", "wamid.down2")

@@ -147,11 +147,11 @@ def test_the_customers_language_picks_the_template_language(
 
 def test_the_text_stored_for_the_inbox_is_the_body_in_that_language() -> None:
     use = TemplateUse.of(
-        BOOKING_REMINDER, shop="Salão Bela", service="Corte", when="sábado, 5 de dezembro, 10:00"
+        BOOKING_REMINDER, shop="Salão Bela", service="Corte", date="sábado, 5 de dezembro", time="10:00"
     )
     message = render(use, "pt-BR")
     assert message.text.startswith(
-        "Lembrete de Salão Bela: você tem um horário marcado de Corte (sábado, 5 de dezembro, 10:00)."
+        "Lembrete de Salão Bela: seu horário de Corte é em sábado, 5 de dezembro às 10:00."
     )
 
 

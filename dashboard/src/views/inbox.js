@@ -211,7 +211,7 @@ export function mountInbox(section, session) {
           h(
             "button",
             { type: "button", class: `conv${c.id === selected ? " selected" : ""}${unread ? " unread" : ""}`, "aria-current": c.id === selected ? "true" : null, dataset: { wa: c.id }, onclick: () => select(c.id) },
-            h("span", { class: "who" }, h("span", { class: "name" }, displayName(c)), unread ? h("span", { class: "dot", "aria-label": "unread" }, "●") : null, c.handoff ? h("span", { class: "badge out" }, "needs staff") : null, c.backlog?.flagged ? h("span", { class: "badge low", title: "messages that arrived hours late (an outage): read them and follow up" }, "late messages") : null),
+            h("span", { class: "who" }, h("span", { class: "name" }, displayName(c)), unread ? h("span", { class: "dot", "aria-label": "unread" }, "●") : null, c.handoff ? h("span", { class: "badge out" }, "needs staff") : null, c.commerce?.open_orders ? h("span", { class: "badge order-placed", title: "open orders (see Orders)" }, `order ${c.commerce.open_orders}`) : null, c.commerce?.upcoming_bookings ? h("span", { class: "badge booking-booked", title: "upcoming bookings (see Bookings)" }, "booking") : null, c.backlog?.flagged ? h("span", { class: "badge low", title: "messages that arrived hours late (an outage): read them and follow up" }, "late messages") : null),
             h("span", { class: "handle muted" }, [handle(c), c.language ? c.language.toUpperCase() : null, assignee ? `→ ${assignee}` : null].filter(Boolean).join(" · ")),
             h("span", { class: "preview" }, c.last_message_preview || ""),
             h("span", { class: "when" }, timeAgo(c.last_message_at)),
