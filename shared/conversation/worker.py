@@ -113,6 +113,12 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         _release_pending(conversation, [mid for mid, _ in burst])
         publish_events(events)
         return None
+    from shared.conversation.backlog import handle_backlog
+
+    late = handle_backlog(tenant, message.wa_id, burst, state, now=utcnow())
+    if late is not None:  # sent long ago (an outage): one catch-up reply for all, flagged for staff
+        publish_events(events)
+        return late.message_id
 
     from shared.providers.registry import configured_providers
 

@@ -207,7 +207,9 @@ def test_reminder_the_day_before_once(tenant_id: str, csv_shop: Path) -> None:
     assert send_reminders(tenant_id) == 0
     reminder = _outbound(tenant_id)[f"reminder-{outcome.booking_id}"]
     assert reminder["template"]["name"] == "booking_reminder"
-    assert reminder["text"].startswith("Recordatorio: tu cita de Corte de pelo es mañana")
+    # No conversation in the last 24 h: the declared template goes, in the customer's language.
+    assert reminder["template"]["language"] == "es_MX"  # the shop is in Mexico
+    assert reminder["text"].startswith("Recordatorio de Tienda Sol: tu reserva de Corte de pelo es el ")
     assert send_reminders(tenant_id, now=datetime.now(UTC) - timedelta(days=3)) == 0  # not yet due
 
 
