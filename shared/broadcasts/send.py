@@ -28,11 +28,9 @@ from shared.log import get_logger, log_event
 log = get_logger(__name__)
 
 COLLECTION = "broadcasts"
-TEMPLATE_ANNOUNCEMENT = "announcement"  # utility/marketing, body "{{1}}": the broadcast text
-# Broadcast templates staff may pick (each approved in Meta Business Manager, one body parameter).
+TEMPLATE_ANNOUNCEMENT = "announcement"  # marketing: "News from {{1}}: {{2}}" (shared.whatsapp.templates)
+# Broadcast templates staff may pick (each approved in Meta Business Manager).
 BROADCAST_TEMPLATES = (TEMPLATE_ANNOUNCEMENT,)
-# Meta's template language codes for our languages.
-TEMPLATE_LANGUAGE = {"en": "en_US", "es": "es", "pt": "pt_BR", "fr": "fr", "id": "id", "hi": "hi"}
 RUN_BUDGET_S = 40.0  # one scheduled run sends for at most this long; the next run continues
 BATCH = 100
 
@@ -175,7 +173,7 @@ def run_broadcast(
     from shared.i18n.catalog import language_of
     from shared.storage import utcnow
     from shared.tenants import get_tenant
-    from shared.whatsapp.outbound import OutboundMessage, Template
+    from shared.whatsapp.outbound import OutboundMessage, as_template
     from shared.whatsapp.send import send_and_store
 
     tenant = get_tenant(tenant_id)
@@ -217,13 +215,14 @@ def run_broadcast(
                 skipped += 1
                 continue
             lang = str(r.get("language") or default_lang)
-            message = OutboundMessage(
-                text=str(data["text"]),
-                template=Template(
-                    name=str(data.get("template") or TEMPLATE_ANNOUNCEMENT),
-                    language=TEMPLATE_LANGUAGE.get(lang, "en_US"),
-                    body_params=(str(data["text"]),),
-                ),
+            # The template (declared in shared.whatsapp.templates) in the customer's language,
+            # its parameters flattened as Meta requires.
+            message = as_template(
+                OutboundMessage(text=str(data["text"])),
+                str(data.get("template") or TEMPLATE_ANNOUNCEMENT),
+                lang=lang,
+                shop_lang=default_lang,
+                business=tenant.business_name,
             )
             try:
                 send_and_store(

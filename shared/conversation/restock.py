@@ -49,7 +49,11 @@ def notify_back_in_stock(change: CatalogChange) -> int:
             lang = str((conversation.to_dict() or {}).get("language") or language_of(tenant.locale))
             locale = reply_locale(lang, tenant.locale)
             price = money(item.price_minor, item.currency, locale) if item.price_minor is not None else ""
-            notice = OutboundMessage(text=message("restock_notice", lang, name=item.name, price=price))
+            notice = OutboundMessage(
+                text=message("restock_notice", lang, name=item.name, price=price),
+                # Outside the 24-hour window the back_in_stock template says the rest.
+                template_values=(("item", f"{item.name} ({price})" if price else item.name),),
+            )
             try:
                 delivery = send_and_store(
                     tenant,

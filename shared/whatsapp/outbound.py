@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.whatsapp.templates import LANGUAGE_CODES, params_for, render, spec
+
 
 class Button(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -38,6 +40,9 @@ class OutboundMessage(BaseModel):
     rows: tuple[ListRow, ...] = Field(default=(), max_length=10)
     list_button: str = "Choose"
     template: Template | None = None
+    # The named values of the template this message becomes outside the 24-hour window (see
+    # shared.whatsapp.templates; `business` and `notice` are filled in by default).
+    template_values: tuple[tuple[str, str], ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The fields stored on the outbound message document."""
@@ -50,15 +55,31 @@ class OutboundMessage(BaseModel):
         }
 
 
-# Templates a tenant must have approved in Meta Business Manager (name, body with one parameter).
-TEMPLATE_NOTIFICATION = "account_notification"  # "{{1}}"
-TEMPLATE_BACK_IN_STOCK = "back_in_stock"  # "Good news: {{1}} is back in stock."
-TEMPLATE_ORDER_UPDATE = "order_update"  # utility: "{{1}}" (an order or booking status notice)
-TEMPLATE_BOOKING_REMINDER = "booking_reminder"  # utility: "{{1}}" (the day-before reminder)
+# The templates a shop must have approved (declared in shared.whatsapp.templates).
+TEMPLATE_NOTIFICATION = "account_notification"
+TEMPLATE_BACK_IN_STOCK = "back_in_stock"
+TEMPLATE_ORDER_UPDATE = "order_update"
+TEMPLATE_BOOKING_REMINDER = "booking_reminder"
+TEMPLATE_ANNOUNCEMENT = "announcement"
 
 
-def as_template(message: OutboundMessage, name: str = TEMPLATE_NOTIFICATION) -> OutboundMessage:
-    """The same message as an approved template (used when the 24-hour window is closed)."""
+def as_template(
+    message: OutboundMessage,
+    name: str = TEMPLATE_NOTIFICATION,
+    *,
+    lang: str | None = None,
+    shop_lang: str | None = None,
+    business: str = "",
+) -> OutboundMessage:
+    """The same message as the approved template `name`, in the customer's language `lang`
+    (else the shop's, else English): used when the 24-hour window is closed. Its text is what
+    the customer reads (the template body with its parameters)."""
+    declared = spec(name)
+    code = declared.language_code(lang, shop_lang)
+    values = {"business": business, "notice": message.text} | dict(message.template_values)
+    params = params_for(declared, values)
+    body_lang = next(k for k, v in LANGUAGE_CODES.items() if v == code)
     return OutboundMessage(
-        text=message.text, template=Template(name=name, body_params=(message.text[:1000],))
+        text=render(name, body_lang, params)[:4096],
+        template=Template(name=name, language=code, body_params=params),
     )

@@ -44,12 +44,29 @@ class Delivery:
     text: str = ""
 
 
+def templated(
+    tenant: TenantConfig, message: OutboundMessage, template: str, lang: str | None
+) -> OutboundMessage:
+    """`message` as the approved `template`, in the customer's language `lang` when approved in it."""
+    from shared.i18n.catalog import language_of
+
+    return as_template(
+        message, template, lang=lang, shop_lang=language_of(tenant.locale), business=tenant.business_name
+    )
+
+
 def deliver(
-    tenant: TenantConfig, wa_id: str, message: OutboundMessage, *, window_open: bool, template: str
+    tenant: TenantConfig,
+    wa_id: str,
+    message: OutboundMessage,
+    *,
+    window_open: bool,
+    template: str,
+    lang: str | None = None,
 ) -> tuple[OutboundMessage, str]:
     """Send `message` (as `template` when the window is closed); returns what went out and its id."""
     if not window_open and message.template is None:
-        message = as_template(message, template)
+        message = templated(tenant, message, template, lang)
     try:
         return message, _send_on_channel(tenant, wa_id, message)
     except WindowClosed:
@@ -58,7 +75,7 @@ def deliver(
         log_event(
             log, 20, "window closed: sending the template", tenant_id=tenant.tenant_id, template=template
         )
-        message = as_template(message, template)
+        message = templated(tenant, message, template, lang)
         return message, _send_on_channel(tenant, wa_id, message)
 
 
@@ -135,16 +152,19 @@ def send_and_store(
 
     phone = customer_key if customer_key.isdigit() else None
     if phone is not None:
-        # Given a phone number (the owner, a booking's number): the customer's conversation.
-        from shared.messaging.identity import CustomerIds, resolve
+        # Given a phone number (the owner, a booking's number): that customer's conversation, or
+        # for a number never seen, one keyed by the number (found again when they write: the
+        # same rule that keeps conversations from before customer keys).
+        from shared.messaging.identity import CustomerIds, known_key
 
-        customer_key = resolve(tenant.tenant_id, CustomerIds(phone=phone))
+        customer_key = known_key(tenant.tenant_id, CustomerIds(phone=phone)) or phone
     conversation_doc = conversation_ref(tenant.tenant_id, customer_key)
     ref = messages_ref(tenant.tenant_id, customer_key).document(message_id)
     now = utcnow()
     if conversation is None:
         snapshot = conversation_doc.get()
         conversation = snapshot.to_dict() if snapshot.exists else None
+    lang = (conversation or {}).get("language")
     if proactive and opted_out(conversation):
         raise OptedOut(f"{message_id}: the customer opted out of proactive messages")
     is_open = window_open(conversation, now)
@@ -161,7 +181,7 @@ def send_and_store(
     }
     if tenant.channel == "sandbox":
         # No network: the stored document is the delivery, so it is created already sent.
-        sent = message if is_open or message.template else as_template(message, template)
+        sent = message if is_open or message.template else templated(tenant, message, template, lang)
         provider_message_id: str = f"sandbox.{uuid.uuid4().hex}"
         doc |= {
             "status": "sent",
@@ -190,6 +210,7 @@ def send_and_store(
                 message,
                 window_open=is_open,
                 template=template,
+                lang=lang,
             )
         except TransientError:
             ref.update({"claimed_at": None})  # the retry may send at once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from shared.errors import PermanentError, TransientError
 from shared.whatsapp.graph import WindowClosed
 from shared.whatsapp.outbound import OutboundMessage
@@ -27,6 +29,17 @@ def send_message(
         text += "\n" + "\n".join(f"{i}. {o}" for i, o in enumerate(options, 1))
     url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
     form = {"From": f"whatsapp:+{sender}", "To": f"whatsapp:+{wa_id}", "Body": text}
+    if message.template is not None:
+        # Outside the window: an approved Content template and its variables, no free text.
+        from shared.settings import get_settings
+        from shared.whatsapp.templates import twilio_content_sid
+
+        sid = twilio_content_sid(
+            message.template.name, message.template.language, get_settings().twilio_content_sids
+        )
+        variables = {str(n): v for n, v in enumerate(message.template.body_params, 1)}
+        form = form | {"ContentSid": sid, "ContentVariables": json.dumps(variables, ensure_ascii=False)}
+        form.pop("Body")
     try:
         response = http_client().post(url, data=form, auth=(account_sid, auth_token))
     except httpx.HTTPError as exc:
