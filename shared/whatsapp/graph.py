@@ -1,23 +1,16 @@
-"""Meta Graph API `POST /{phone_number_id}/messages` and its error codes.
-
-Errors map to the project's split: 131047 (outside the 24-hour window) -> `WindowClosed`, so the
-caller switches to a template; 130429/131056 (rate limits), 5xx and network errors ->
-`TransientError` (retry later); anything else -> `PermanentError`.
+"""Meta Graph API `POST /{phone_number_id}/messages`: messages, read receipts with the typing
+indicator, reactions. What each error code means is data: `shared.whatsapp.provider_errors`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import PermanentError, TransientError
+from shared.errors import TransientError
 from shared.whatsapp.outbound import OutboundMessage
+from shared.whatsapp.provider_errors import WindowClosed, raise_for
 
-WINDOW_CLOSED = 131047
-RATE_LIMITED = (130429, 131056, 80007, 4)
-
-
-class WindowClosed(PermanentError):
-    """The customer's 24-hour service window is closed: only a template may be sent."""
+__all__ = ["WindowClosed", "message_body", "send_message"]
 
 
 def addressee(recipient: str) -> dict[str, str]:
@@ -79,10 +72,5 @@ def send_message(
     if response.status_code == 200 and data.get("messages"):
         return str(data["messages"][0]["id"])
     error = data.get("error") or {}
-    code = error.get("code")
-    reason = f"Graph API {response.status_code} code {code}: {error.get('message', response.text[:200])}"
-    if code == WINDOW_CLOSED:
-        raise WindowClosed(reason)
-    if code in RATE_LIMITED or response.status_code == 429 or response.status_code >= 500:
-        raise TransientError(reason)
-    raise PermanentError(reason)
+    raise_for("graph", error.get("code"), response.status_code, str(error.get("message") or response.text))
+    raise AssertionError("unreachable")  # raise_for always raises

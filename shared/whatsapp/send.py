@@ -22,8 +22,8 @@ from shared.messaging.optout import OptedOut, opted_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
-from shared.whatsapp.graph import WindowClosed
 from shared.whatsapp.outbound import TEMPLATE_NOTIFICATION, OutboundMessage, as_template
+from shared.whatsapp.provider_errors import ProviderOptedOut, WindowClosed
 
 if TYPE_CHECKING:
     from shared.tenants import TenantConfig
@@ -217,6 +217,10 @@ def send_and_store(
             raise
         except PermanentError as exc:
             ref.update({"status": "failed", "error": str(exc)[:300]})
+            if isinstance(exc, ProviderOptedOut):  # the provider knows they said STOP: remember it
+                from shared.messaging.optout import record_opt_out
+
+                record_opt_out(tenant.tenant_id, customer_key, True, source="provider")
             record_failure(
                 tenant.tenant_id, "send_failed", failure_reason(exc), event_id=f"send:{message_id}"
             )
@@ -297,6 +301,8 @@ def failure_reason(exc: Exception) -> str:
     `provider_<code>` when the provider gave a code, else the error's kind."""
     if isinstance(exc, WindowClosed):
         return "window_closed"
+    if isinstance(exc, ProviderOptedOut):
+        return "opted_out"
     code = getattr(exc, "provider_code", None)
     if code is not None:
         return f"provider_{code}"

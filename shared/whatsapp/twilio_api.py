@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 from shared.errors import PermanentError, TransientError
-from shared.whatsapp.graph import WindowClosed
 from shared.whatsapp.outbound import OutboundMessage
-
-# Twilio's "outside the allowed window" error for WhatsApp.
-WINDOW_CLOSED = 63016
+from shared.whatsapp.provider_errors import raise_for
 
 
 def send_message(
@@ -50,9 +47,5 @@ def send_message(
         data = {}
     if response.status_code in (200, 201) and data.get("sid"):
         return str(data["sid"])
-    reason = f"Twilio {response.status_code} code {data.get('code')}: {data.get('message', '')}"
-    if data.get("code") == WINDOW_CLOSED:
-        raise WindowClosed(reason)
-    if response.status_code == 429 or response.status_code >= 500:
-        raise TransientError(reason)
-    raise PermanentError(reason)
+    raise_for("twilio", data.get("code"), response.status_code, str(data.get("message") or response.text))
+    raise AssertionError("unreachable")  # raise_for always raises

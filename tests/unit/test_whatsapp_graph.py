@@ -40,11 +40,14 @@ def test_list_body() -> None:
 
 
 def test_template_body() -> None:
-    message = as_template(OutboundMessage(text="Your order shipped"), "account_notification")
+    message = as_template(
+        OutboundMessage(text="Your order\nshipped"), "account_notification", business="Shop"
+    )
     body = message_body("1", message)
     assert body["type"] == "template"
     assert body["template"]["name"] == "account_notification"
-    assert body["template"]["components"][0]["parameters"] == [{"type": "text", "text": "Your order shipped"}]
+    params = body["template"]["components"][0]["parameters"]
+    assert params == [{"type": "text", "text": "Shop"}, {"type": "text", "text": "Your order · shipped"}]
     assert isinstance(message.template, Template)
 
 
