@@ -73,6 +73,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
 
         return answer_cart(tenant, message.wa_id, message.message_id, inbound_doc)
     state = conversation_snap.to_dict() or {}
+    if inbound_doc.get("type") == "text" and message.message_id in state.get("pending_inbound", []):
+        from shared.whatsapp.signals import mark_read  # blue ticks + "typing…" while we work
+
+        mark_read(tenant, message.message_id, typing=True, customer_key=message.customer_key)
     events: list[ConversationEvent] = [
         event(
             "message_in",
@@ -86,7 +90,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     ]
     pending_now = list(state.get("pending_inbound", []))
     if not (pending_now == [message.message_id] and evidently_complete(inbound_doc, state)):
-        # (The edge area shows the typing indicator here, with its mark_read call.)
         window = settings.burst_window_s
         received = inbound_doc.get("received_at", utcnow())
         wait = (received + timedelta(seconds=window) - utcnow()).total_seconds()
