@@ -72,6 +72,9 @@ class TenantConfig(BaseModel):
     )
     low_stock_threshold: int = 5
     lead_time_days: int = 7
+    # A message delivered later than this after it was sent gets one catch-up reply, not an
+    # answer as if fresh (shared.whatsapp.backlog).
+    stale_message_hours: float = Field(default=6.0, gt=0)
     timezone: str = "UTC"
     channel: Literal["sandbox", "meta", "twilio"] = "sandbox"
     business_name: str = "our shop"

@@ -113,6 +113,11 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         _release_pending(conversation, [mid for mid, _ in burst])
         publish_events(events)
         return None
+    from shared.whatsapp.backlog import answer_backlog  # old messages: one catch-up reply
+
+    if answer_backlog(tenant, message.customer_key, burst, state, reply_to=message.message_id):
+        publish_events(events)
+        return None
 
     from shared.providers.registry import configured_providers
 
