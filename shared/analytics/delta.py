@@ -111,6 +111,13 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         d.add("conversions")
         if event.revenue_minor:
             d.add_key("revenue_minor_by_currency", (event.currency or "USD").upper(), event.revenue_minor)
+    if event.ad:  # click-to-WhatsApp ads: conversations, orders and revenue per ad
+        if event.conversation_started:
+            d.add_key("conversations_by_ad", event.ad)
+        if event.type == "conversion" and event.conversion:
+            d.add_key("conversions_by_ad", event.ad)
+            if event.revenue_minor:
+                d.add_key("revenue_minor_by_ad", event.ad, event.revenue_minor)
     if event.fallback:  # respond marks the reply a fallback provider answered
         d.add("provider_fallbacks")
         d.add_key("provider_fallbacks_by", event.provider or "unknown")

@@ -206,6 +206,24 @@ KPIS: tuple[Kpi, ...] = (
         _top("webhook_failures_by"),
     ),
     Kpi(
+        "conversations_by_ad",
+        "ad → count",
+        "conversations started from each click-to-WhatsApp ad (referral source_id)",
+        _top("conversations_by_ad"),
+    ),
+    Kpi(
+        "conversions_by_ad",
+        "ad → count",
+        "orders and bookings in conversations that came from each ad",
+        _top("conversions_by_ad"),
+    ),
+    Kpi(
+        "revenue_by_ad_minor",
+        "ad → minor units",
+        "attributed revenue of the conversions of each ad (tenant currency)",
+        _top("revenue_minor_by_ad"),
+    ),
+    Kpi(
         "messages_dropped",
         "count",
         "inbound messages given up on (worker drops, dead letters, unanswered after the sweep)",
