@@ -210,7 +210,9 @@ def test_reminder_the_day_before_once(tenant_id: str, csv_shop: Path) -> None:
     reminder = _outbound(tenant_id)[f"reminder-{outcome.booking_id}"]
     # Outside the 24-hour window: the approved `booking_reminder` template, in Spanish.
     assert reminder["template"]["name"] == "booking_reminder"
-    assert reminder["text"].startswith("Recordatorio de Tienda Sol: tu reserva de Corte de pelo")
+    # No conversation in the last 24 h: the declared template goes, in the customer's language.
+    assert reminder["template"]["language"] == "es_MX"  # the shop is in Mexico
+    assert reminder["text"].startswith("Recordatorio de Tienda Sol: tu reserva de Corte de pelo es el ")
     assert "18:00" in reminder["text"]
     assert send_reminders(tenant_id, now=datetime.now(UTC) - timedelta(days=3)) == 0  # not yet due
 

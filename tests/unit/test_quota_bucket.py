@@ -148,3 +148,19 @@ def test_throttled_pauses_everyone_until_retry_after() -> None:
         other.spend("drive", max_wait_s=5)
     other.spend("drive", max_wait_s=30)
     assert clock.now - 1_000_000.0 >= 20
+
+
+def test_tokens_a_poll_reserved_are_not_taken_by_another_thread() -> None:
+    import contextvars
+
+    clock = Clock()
+    budget = budget_with(62, clock)  # five tokens at once for scheduled calls
+    poll = contextvars.copy_context()
+    assert poll.run(budget.reserve, "sheets", 2, max_wait_s=0)
+    other = contextvars.copy_context()
+    for _ in range(3):
+        other.run(budget.spend, "sheets", max_wait_s=0)
+    with pytest.raises(QuotaExhausted):
+        other.run(budget.spend, "sheets", max_wait_s=0)
+    poll.run(budget.spend, "sheets", max_wait_s=0)
+    poll.run(budget.spend, "sheets", max_wait_s=0)  # both reserved calls go through
