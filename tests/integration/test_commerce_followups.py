@@ -169,8 +169,8 @@ def test_bookings_tab_is_created_and_appended_through_gspread(tenant_id: str, st
     assert len(standin.spreadsheets[SHEET_ID].tabs["Bookings"]) == 3
     assert standin.api_calls(f"/v4/spreadsheets/{SHEET_ID}/values/") == appends + 1  # one read, no append
     notice = _outbound(tenant_id)[f"commerce-booking.{outcome.booking_id}.cancelled"]
-    # The window is closed: the notice goes as the approved `follow_up` template, in Spanish.
-    assert notice["type"] == "template" and notice["template"]["name"] == "follow_up"
+    # The window is closed: the notice goes as the approved `order_update` template, in Spanish.
+    assert notice["type"] == "template" and notice["template"]["name"] == "order_update"
     assert notice["template"]["language"].startswith("es")
     assert "Tu cita de Corte de pelo" in notice["text"]
 
