@@ -115,9 +115,11 @@ def book_slot(
 ) -> BookingOutcome:
     """Book one seat of `slot_id` once per `idempotency_key`. A full, past or unknown slot is
     refused with the reason (nothing written)."""
+    from shared.commerce.changes import phone_of
     from shared.tenants import get_tenant
 
     tenant = get_tenant(tenant_id)
+    wa_id = phone_of(tenant_id, customer_key, wa_id)
     booking_id = booking_id_for(tenant_id, idempotency_key)
     booking_ref = bookings_ref(tenant_id).document(booking_id)
     slot_ref = tenant_collection(tenant_id, "slots").document(slot_id)

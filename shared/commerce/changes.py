@@ -91,3 +91,15 @@ def mark_conversation(tenant_id: str, customer_key: str) -> None:
         "updated_at": utcnow(),
     }
     conversation_ref(tenant_id, customer_key).set({"commerce": summary}, merge=True)
+
+
+def phone_of(tenant_id: str, customer_key: str, wa_id: str) -> str:
+    """The customer's WhatsApp number for the staff: `wa_id`, unless a caller passed the
+    conversation key in its place (keys are opaque since customer identity), then the number
+    the conversation holds (kept as given when it holds none: a username-only customer)."""
+    if wa_id != customer_key:
+        return wa_id
+    from shared.messaging.store import conversation_ref
+
+    data = conversation_ref(tenant_id, customer_key).get().to_dict() or {}
+    return str(data.get("wa_id") or wa_id)

@@ -184,6 +184,9 @@ def place_order(
     lines = merge_lines(lines)
     if not lines:
         raise PermanentError("an order needs at least one line")
+    from shared.commerce.changes import phone_of
+
+    wa_id = phone_of(tenant_id, customer_key, wa_id)
     # The short id of another key (a 50-bit clash) moves this order to a longer id.
     ids = [order_id_for(tenant_id, idempotency_key), order_id_for(tenant_id, idempotency_key, length=24)]
     catalog = tenant_collection(tenant_id, "catalog")
