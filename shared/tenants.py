@@ -106,6 +106,12 @@ class TenantConfig(BaseModel):
         default_factory=list,
         description="Meta language codes the templates are approved in (pt_BR, es…); empty: all declared",
     )
+    late_message_hours: float = Field(
+        default=6,
+        gt=0,
+        le=720,
+        description="a message reaching the worker this long after it was sent gets a catch-up reply",
+    )
     twilio_content_sids: dict[str, str] = Field(
         default_factory=dict,
         description="Twilio Content template SIDs (HX…) by template name, or name.language_code",
