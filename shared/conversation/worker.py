@@ -632,6 +632,7 @@ def _reply_events(
                 **base,
                 provider=a.provider,
                 provider_error=not a.ok,
+                failure=a.error,  # timeout, rate_limited, server, invalid_tool_call, budget…
                 latency_ms=a.latency_ms,
             )
             for n, a in enumerate(routed.attempts)

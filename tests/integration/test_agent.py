@@ -270,7 +270,8 @@ def test_a_model_breaking_the_tool_contract_is_replaced_by_the_next(tenant_id: s
     assert reply["text"] == "The Denim Jacket is $89.00."
     assert reply["provider"] == "gemini-2.0-flash"
     calls = [e for e in reply["events"] if e["type"] == "provider_call"]
-    assert [(e["provider"], e["provider_error"]) for e in calls] == [("openai", True), ("gemini", False)]
+    expected = [("openai", "invalid_tool_call"), ("gemini", None)]
+    assert [(e["provider"], e["failure"]) for e in calls] == expected
     assert not (conversation_ref(tenant_id, "15550033000").get().to_dict() or {}).get("cart")  # nothing added
 
 
