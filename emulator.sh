@@ -28,7 +28,9 @@ use_test_ports() {
   export FIRESTORE_EMULATOR_HOST="127.0.0.1:$((b + 80))" PUBSUB_EMULATOR_HOST="127.0.0.1:$((b + 85))"
   export WEBHOOK_PORT=$((b + 81)) WORKER_PORT=$((b + 82)) SHEET_PUSH_PORT=$((b + 83)) SHEET_POLL_PORT=$((b + 84))
   export ROLLUP_PORT=$((b + 86)) ALERTS_PORT=$((b + 87)) RESTOCK_PORT=$((b + 88)) OUTBOX_PORT=$((b + 89))
-  export SHEET_POLL_SHOP_PORT=$((b + 90))
+  export COMMERCE_PORT=$((b + 90)) COMMERCE_REQUESTS_PORT=$((b + 91))
+  export OUTREACH_PORT=$((b + 79))
+  export SHEET_POLL_SHOP_PORT=$((b + 92))
   # A published poll tick makes one dispatch pass (tests publish their own ticks; no minute-long loop).
   export DISPATCH_WINDOW_S="${DISPATCH_WINDOW_S:-0}"
   export DASHBOARD_PORT=$((b + 0))
@@ -44,7 +46,6 @@ set_defaults() {
   export DASHBOARD_PORT="${DASHBOARD_PORT:-8000}"
   export WHATSAPP_APP_SECRET="${WHATSAPP_APP_SECRET:-local-app-secret}"
   export WHATSAPP_VERIFY_TOKEN="${WHATSAPP_VERIFY_TOKEN:-local-verify-token}"
-  export SHEET_PUSH_SECRET="${SHEET_PUSH_SECRET:-local-push-secret}"
   export LOCAL_SCHEDULER="${LOCAL_SCHEDULER:-1}"
   # Google API calls draw from the budget in Firestore, as in the cloud (shared/quota).
   export QUOTA_BACKEND="${QUOTA_BACKEND:-firestore}"
@@ -174,6 +175,7 @@ start() {
 
   "$PY" -m devtools.stack bootstrap
   if [ -f devtools/outbox_bridge.py ]; then start_bg outbox-bridge "$PY" -m devtools.outbox_bridge; fi
+  if [ -f devtools/commerce_bridge.py ]; then start_bg commerce-bridge "$PY" -m devtools.commerce_bridge; fi
   if [ "${SEED:-1}" = "1" ]; then "$PY" -m devtools.stack seed; fi
   if [ "$LOCAL_SCHEDULER" = "1" ]; then start_bg scheduler "$PY" -m devtools.stack scheduler; fi
   if [ -d dashboard/dist ]; then

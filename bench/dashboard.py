@@ -60,7 +60,7 @@ def push(tenant: str) -> float:
     """Send the signed onEdit push; returns the HTTP round trip in ms (the poll runs inside it)."""
     import httpx
 
-    from shared.sheets.push import SIGNATURE_HEADER, sign
+    from shared.sheets.push import SIGNATURE_HEADER, push_secret, sign
 
     body = json.dumps({"tenant": tenant, "edited_rows": [2], "event_id": uuid.uuid4().hex}).encode()
     started = time.perf_counter()
@@ -68,7 +68,7 @@ def push(tenant: str) -> float:
         f"http://127.0.0.1:{os.environ['SHEET_PUSH_PORT']}/",
         content=body,
         headers={
-            SIGNATURE_HEADER: sign(body, os.environ["SHEET_PUSH_SECRET"]),
+            SIGNATURE_HEADER: sign(body, push_secret(tenant)),
             "Content-Type": "application/json",
         },
         timeout=30,

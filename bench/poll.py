@@ -4,7 +4,7 @@
     .venv/bin/python bench/poll.py [--sizes 10000,100000] [--edits 50] [--histories 500]
 
 Needs a running stack (`./emulator.sh start`, or any stack started with TEST_PORT_BASE): it reads
-FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST, SHEET_PUSH_PORT and SHEET_PUSH_SECRET, defaulting
+FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST, and SHEET_PUSH_PORT, defaulting
 to the local ports; takes about 4 minutes. For each size it writes a CSV sheet, then measures
 with the code the function runs (`shared.sheets.poll.poll_tenant`): the first import; an
 unchanged re-poll (version check); an unchanged re-poll forced through the content hashes; a
@@ -37,7 +37,6 @@ for key, value in {
     "GOOGLE_CLOUD_PROJECT": "demo-wacrm",
     "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
     "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
-    "SHEET_PUSH_SECRET": "local-push-secret",
     # The emulator has no 500/50/5 ramp-up to respect; both the poll and the baseline use this.
     "SHEET_WRITE_OPS_PER_SECOND": "20000",
     "LOG_LEVEL": "WARNING",
@@ -53,7 +52,7 @@ from shared.catalog.rows import Context  # noqa: E402
 from shared.forecasting.evaluation import evaluate, held_out_histories  # noqa: E402
 from shared.sheets.file_source import FileSource  # noqa: E402
 from shared.sheets.poll import poll_tenant  # noqa: E402
-from shared.sheets.push import SIGNATURE_HEADER, sign  # noqa: E402
+from shared.sheets.push import SIGNATURE_HEADER, push_secret, sign  # noqa: E402
 from shared.sheets.state import load_rows  # noqa: E402
 from shared.sheets.writer import commit  # noqa: E402
 from shared.storage import tenant_collection, utcnow  # noqa: E402
@@ -165,7 +164,7 @@ def bench_push(edits: int, workdir: Path) -> dict[str, float]:
     write_sheet(path, rows)
     save_tenant(TenantConfig(tenant_id=tenant_id, phone_number_id=f"pn-{tenant_id}", source=f"file:{path}"))
     poll_tenant(tenant_id)
-    secret = os.environ["SHEET_PUSH_SECRET"]
+    secret = push_secret(tenant_id)  # the shop's own secret
     seen: dict[int, float] = {}
     lock = threading.Condition()
 

@@ -5,8 +5,9 @@ one-increment-per-event baseline.
 
 Needs the emulators running (`./emulator.sh start`, or any stack: it reads
 FIRESTORE_EMULATOR_HOST / PUBSUB_EMULATOR_HOST, defaulting to the local ports). It publishes
-the events, duplicates included, to the real `conversation-events` topic, drains them through a
-pull subscription of its own with `shared.analytics.rollup.run_rollup` (the code the function
+the events, duplicates included, to a topic of its own (what `conversation-events` is to the
+stack, created for the run, so the stack's scheduled roll-up never sees them), drains them
+through a pull subscription of its own with `shared.analytics.rollup.run_rollup` (the code the function
 runs), and checks every total of every hour and day document against a count made here. The
 naive baseline writes one Firestore increment per delivered event on a smaller sample and is
 extrapolated (it is far too slow to run 50,000). Prints a table, then one JSON line.
@@ -133,14 +134,19 @@ def main() -> int:
     parser.add_argument("--naive-sample", type=int, default=2000)
     args = parser.parse_args()
 
-    tenant_id = f"bench-{uuid.uuid4().hex[:8]}"
-    sub_name = f"bench-rollup-{uuid.uuid4().hex[:8]}"
-    project = get_settings().google_cloud_project
-    sub_path = f"projects/{project}/subscriptions/{sub_name}"
-    topic = topic_path(get_settings().topic_conversation_events)
-    subscriber().create_subscription(request={"name": sub_path, "topic": topic, "ack_deadline_seconds": 60})
-    os.environ["SUBSCRIPTION_ANALYTICS"] = sub_name
+    run = uuid.uuid4().hex[:8]
+    tenant_id = f"bench-{run}"
+    # A topic and a subscription of its own, set before any setting is read: the stack's
+    # `conversation-events` / `analytics-rollup` pair (and the scheduled roll-up draining it)
+    # never sees the bench's events, so nothing races it and every run gives the same answer.
+    os.environ["TOPIC_CONVERSATION_EVENTS"] = f"bench-events-{run}"
+    os.environ["SUBSCRIPTION_ANALYTICS"] = f"bench-rollup-{run}"
     reset_clients()
+    settings = get_settings()
+    sub_path = f"projects/{settings.google_cloud_project}/subscriptions/{settings.subscription_analytics}"
+    topic = topic_path(settings.topic_conversation_events)
+    publisher().create_topic(request={"name": topic})
+    subscriber().create_subscription(request={"name": sub_path, "topic": topic, "ack_deadline_seconds": 60})
     from shared.analytics.rollup import RollupResult, run_rollup
 
     try:
@@ -177,7 +183,7 @@ def main() -> int:
         naive = naive_baseline(tenant_id, deliveries[: args.naive_sample])
     finally:
         subscriber().delete_subscription(request={"subscription": sub_path})
-        publisher()
+        publisher().delete_topic(request={"topic": topic})
 
     ours = {
         "events": len(deliveries),

@@ -5,7 +5,8 @@
   emulator's host and port (from FIRESTORE_EMULATOR_HOST), the default tenant and that it runs on
   the emulators. In the cloud there is no such file and the page reads Firebase Hosting's
   `/__/firebase/init.json` instead and signs staff in.
-- `POST /api/chat` (emulators only): the local chat simulator. Takes `{"tenant", "from", "text"}`,
+- `POST /api/chat` (emulators only): the local chat simulator. Takes `{"tenant", "from", "text"}`
+  (plus `"reply": {"kind": "button"|"list", "id"}` for a pressed button or a picked list row),
   builds the Meta webhook payload a customer's message would arrive as, signs it with
   WHATSAPP_APP_SECRET and posts it to the served respond webhook — the same path a real message
   takes. The browser never talks to WhatsApp.
@@ -61,15 +62,23 @@ def _phone_number_id(tenant: str) -> str:
     return get_tenant(tenant).phone_number_id
 
 
-def simulate_customer_message(tenant: str, wa_id: str, text: str) -> tuple[int, dict[str, Any]]:
-    """Sign and post one customer message to the local respond webhook; (status, answer)."""
+def simulate_customer_message(
+    tenant: str, wa_id: str, text: str, reply: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Sign and post one customer message to the local respond webhook; (status, answer).
+
+    `reply` ({"kind": "button"|"list", "id": ...}) presses a reply button or picks a list row
+    of the assistant's last message, as WhatsApp reports it (`button_reply` / `list_reply`)."""
     # The same payload and signature as `python -m shared.cli chat`.
     from shared.cli.chat import meta_payload
     from shared.clients import http_client
     from shared.whatsapp.signature import meta_signature
 
     message_id = f"wamid.sim-{uuid.uuid4().hex}"
-    payload = meta_payload(_phone_number_id(tenant), wa_id, message_id, text, None)
+    payload = meta_payload(_phone_number_id(tenant), wa_id, message_id, text, reply["id"] if reply else None)
+    if reply and reply.get("kind") == "list":
+        message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+        message["interactive"] = {"type": "list_reply", "list_reply": {"id": reply["id"], "title": text[:24]}}
     body = json.dumps(payload, separators=(",", ":")).encode()
     secret = os.environ.get("WHATSAPP_APP_SECRET", "local-app-secret")
     url = f"http://127.0.0.1:{os.environ.get('WEBHOOK_PORT', '8081')}/"
@@ -130,8 +139,16 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         try:
             request = json.loads(self.rfile.read(length))
             tenant, wa_id, text = str(request["tenant"]), str(request["from"]), str(request["text"]).strip()
+            reply = request.get("reply")
+            if reply is not None:
+                reply = {"kind": str(reply["kind"]), "id": str(reply["id"])}
+                if reply["kind"] not in ("button", "list") or not 0 < len(reply["id"]) <= 256:
+                    raise ValueError(reply)
         except (ValueError, KeyError, TypeError):
-            self._json(HTTPStatus.BAD_REQUEST, {"error": 'expected {"tenant", "from", "text"}'})
+            self._json(
+                HTTPStatus.BAD_REQUEST,
+                {"error": 'expected {"tenant", "from", "text"} and optionally "reply": {"kind", "id"}'},
+            )
             return
         if not wa_id.isdigit() or not 6 <= len(wa_id) <= 15:
             self._json(HTTPStatus.BAD_REQUEST, {"error": "from must be a phone number (digits only)"})
@@ -144,7 +161,7 @@ class DashboardHandler(SimpleHTTPRequestHandler):
         from shared.errors import WacrmError
 
         try:
-            status, answer = simulate_customer_message(tenant, wa_id, text)
+            status, answer = simulate_customer_message(tenant, wa_id, text, reply)
         except WacrmError as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
             return

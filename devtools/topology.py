@@ -47,8 +47,14 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     ServedFunction("alerts", "alerts", "evaluate", "cloudevent", "ALERTS_PORT", 8087),
     ServedFunction("respond-restock", "respond", "restock", "cloudevent", "RESTOCK_PORT", 8088),
     ServedFunction("respond-outbox", "respond", "staff_outbox", "cloudevent", "OUTBOX_PORT", 8089),
+    ServedFunction("commerce", "sheet_poller", "commerce", "cloudevent", "COMMERCE_PORT", 8090),
     ServedFunction(
-        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8090
+        "commerce-requests", "sheet_poller", "commerce_request", "cloudevent", "COMMERCE_REQUESTS_PORT", 8091
+    ),
+    # Port base+79: the next free one below the emulators (base+80, +85).
+    ServedFunction("respond-outreach", "respond", "outreach", "cloudevent", "OUTREACH_PORT", 8079),
+    ServedFunction(
+        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8092
     ),
 )
 
@@ -65,6 +71,11 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("alert-evaluations", "alerts-evaluations", "alerts"),
     # Locally, devtools.outbox_bridge stands in for Eventarc's Firestore trigger on staff replies.
     Subscription("staff-outbox", "respond-outbox", "respond-outbox"),
+    Subscription("commerce-changes", "commerce-changes", "commerce"),
+    Subscription("commerce-ticks", "commerce-ticks", "commerce"),
+    # Locally, devtools.commerce_bridge stands in for Eventarc's trigger on staff status requests.
+    Subscription("commerce-requests", "commerce-requests", "commerce-requests"),
+    Subscription("outreach-ticks", "respond-outreach-ticks", "respond-outreach"),
 )
 
 # Local stand-in for Cloud Scheduler: (topic, job name, interval in seconds).
@@ -72,6 +83,8 @@ SCHEDULE: tuple[tuple[str, str, int], ...] = (
     ("sheet-poll-ticks", "poll-sheets", 60),
     ("alerts-ticks", "evaluate-alerts", 60),
     ("rollup-ticks", "rollup-analytics", 60),
+    ("commerce-ticks", "commerce-followups", 60),
+    ("outreach-ticks", "send-outreach", 60),
 )
 
 

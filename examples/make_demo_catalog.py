@@ -75,7 +75,18 @@ ROWS: list[list[str]] = [
 ]  # fmt: skip
 
 
-def write(directory: Path = HERE) -> tuple[Path, Path]:
+# The Info tab: what the assistant answers about the shop itself.
+INFO_HEADERS = ["Topic", "Answer"]
+INFO = [
+    ["Opening hours", "Mon-Sat 10:00-19:00, Sun 12:00-17:00"],
+    ["Address", "214 Market Street, Springfield"],
+    ["Delivery", "Free delivery over $75; otherwise $6.50, 2-4 working days"],
+    ["Returns", "30 days with the receipt, unworn and with tags"],
+    ["Payment", "Cards, Apple Pay, Google Pay and cash"],
+]
+
+
+def write(directory: Path = HERE) -> tuple[Path, Path, Path]:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -84,6 +95,10 @@ def write(directory: Path = HERE) -> tuple[Path, Path]:
     sheet.append(HEADERS)
     for row in ROWS:
         sheet.append([cell if cell != "" else None for cell in row])
+    info = book.create_sheet("Info")
+    info.append(INFO_HEADERS)
+    for row in INFO:
+        info.append(row)
     xlsx = directory / "demo_catalog.xlsx"
     book.save(xlsx)
     csv_path = directory / "demo_catalog.csv"
@@ -91,7 +106,12 @@ def write(directory: Path = HERE) -> tuple[Path, Path]:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         writer.writerows(ROWS)
-    return xlsx, csv_path
+    info_path = directory / "demo_catalog.info.csv"
+    with info_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(INFO_HEADERS)
+        writer.writerows(INFO)
+    return xlsx, csv_path, info_path
 
 
 if __name__ == "__main__":

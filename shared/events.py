@@ -13,6 +13,8 @@ Pub/Sub redelivers; and only small facts, so that it stays far below the 512 KB 
 | rollup-ticks          | Tick              | Cloud Scheduler      | analytics_rollup.rollup   |
 | sheet-polls           | ShopDue           | sheet_poller.poll    | sheet_poller.poll_shop    |
 | alert-evaluations     | ShopDue           | alerts.evaluate      | alerts.evaluate           |
+| commerce-changes      | CommerceChange    | shared.commerce      | sheet_poller.commerce     |
+| commerce-ticks        | Tick              | Cloud Scheduler      | sheet_poller.commerce     |
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from shared.storage import utcnow
 
 TOPIC_SHEET_POLL_TICKS = "sheet-poll-ticks"
 TOPIC_ALERTS_TICKS = "alerts-ticks"
 TOPIC_ROLLUP_TICKS = "rollup-ticks"
+TOPIC_COMMERCE_CHANGES = "commerce-changes"
+TOPIC_COMMERCE_TICKS = "commerce-ticks"
 
 # Cap on SKUs listed in one CatalogChange; beyond it `truncated` is set and consumers re-read.
 MAX_SKUS_PER_CHANGE = 500
@@ -70,13 +74,30 @@ class CatalogChange(BaseModel):
     read_failed: bool = False
 
 
-class InboundMessage(BaseModel):
-    """An inbound WhatsApp message stored by the webhook, to be answered by the worker."""
+class CommerceChange(BaseModel):
+    """A tenant has order/booking changes to follow up (the changes themselves are in Firestore,
+    `commerce_changes`, written with them)."""
 
     tenant_id: str
-    wa_id: str
+    at: datetime = Field(default_factory=utcnow)
+
+
+class InboundMessage(BaseModel):
+    """An inbound WhatsApp message stored by the webhook, to be answered by the worker.
+
+    `customer_key` is the conversation's id (`shared.messaging.identity`): opaque, not a phone
+    number. Messages published before it existed carry it as `wa_id`, which is still accepted,
+    and `.wa_id` still reads it, for code written before the rename.
+    """
+
+    tenant_id: str
+    customer_key: str = Field(validation_alias=AliasChoices("customer_key", "wa_id"))
     message_id: str
     received_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def wa_id(self) -> str:
+        return self.customer_key
 
 
 ConversationEventType = Literal[
@@ -87,6 +108,8 @@ ConversationEventType = Literal[
     "conversion",
     "provider_call",
     "webhook_failure",
+    "message_dropped",
+    "send_failed",
     "resolved",
 ]
 
@@ -113,6 +136,10 @@ class ConversationEvent(BaseModel):
     tokens_out: int = 0
     cost_micros: int = Field(default=0, description="AI cost in millionths of a USD")
     grounded: bool | None = None
+    offline_reason: str | None = Field(
+        default=None, description="why a model's answer was not sent (no provider answered, ungrounded: …)"
+    )
+    tools_called: list[str] = Field(default_factory=list, description="the agent's tool calls, in order")
     sentiment: float | None = Field(default=None, ge=-1, le=1)
     rating: int | None = Field(default=None, ge=1, le=5)
     conversion: Literal["order", "booking"] | None = None
@@ -121,3 +148,9 @@ class ConversationEvent(BaseModel):
     skus_asked: list[str] = Field(default_factory=list)
     skus_out_of_stock: list[str] = Field(default_factory=list)
     session_seconds: float | None = None
+    failure: str | None = Field(default=None, max_length=80, description="why, for failure events")
+    ad: str | None = Field(
+        default=None,
+        max_length=256,
+        description="the click-to-WhatsApp ad (referral source_id) of the conversation",
+    )

@@ -71,12 +71,16 @@ def publish_now(topic: str, messages: list[BaseModel], *, timeout: float = 10.0)
     """
     if not messages:
         return []
+    from google.api_core.retry import Retry, if_transient_error
     from google.pubsub_v1 import PublisherClient, PubsubMessage
 
+    # `timeout` bounds the whole call, retries included (the client's default retry runs for
+    # up to 10 minutes while Pub/Sub is unreachable).
     response = PublisherClient.publish(
         publisher(),
         topic=topic_path(topic),
         messages=[PubsubMessage(data=m.model_dump_json().encode()) for m in messages],
+        retry=Retry(predicate=if_transient_error, initial=0.05, maximum=0.5, timeout=timeout),
         timeout=timeout,
     )
     return list(response.message_ids)

@@ -23,7 +23,6 @@ LOCAL_STACK_DEFAULTS = {
     "PUBSUB_EMULATOR_HOST": "127.0.0.1:8085",
     "WHATSAPP_APP_SECRET": "local-app-secret",
     "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
-    "SHEET_PUSH_SECRET": "local-push-secret",
 }
 
 
@@ -59,6 +58,10 @@ class Settings(BaseSettings):
         default=None, description="URL Twilio signs; defaults to the request URL"
     )
     webhook_max_body_bytes: int = 1_000_000
+    # The webhook waits at most this long for Firestore / Pub/Sub before answering 503 (Meta
+    # retries); a dependency that keeps failing opens a circuit that answers 503 at once.
+    webhook_store_timeout_s: float = 5.0
+    webhook_publish_timeout_s: float = 2.0
 
     # LLM providers (no key: the offline responder answers).
     openai_api_key: SecretStr | None = None
@@ -79,7 +82,6 @@ class Settings(BaseSettings):
     sheets_api_base: str | None = None
     drive_api_base: str | None = None
     sheets_request_timeout_s: float = 20.0
-    sheet_push_secret: SecretStr | None = None
     # BulkWriter ceiling for large catalog imports (Firestore's 500/50/5 ramp-up applies in prod).
     sheet_write_ops_per_second: int = 500
 

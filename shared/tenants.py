@@ -10,11 +10,13 @@ import time
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.clients import firestore_client
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
+from shared.money import iso_codes
 from shared.storage import TENANTS, tenant_ref, utcnow
 
 T = TypeVar("T")
@@ -26,11 +28,25 @@ _cache: dict[str, tuple[float, TenantConfig | None]] = {}
 
 
 class ProviderPolicy(BaseModel):
-    """How the LLM router chooses: a fixed order, the cheapest, or the fastest measured."""
+    """How the LLM router chooses: a fixed order, the cheapest, or the fastest measured; when it
+    skips a provider (its error rate over a sliding window); how long one reply may take."""
 
     strategy: Literal["order", "cost", "latency"] = "order"
     order: list[str] = Field(default_factory=lambda: ["openai", "gemini", "deepseek"])
-    cooldown_s: int = 60
+    cooldown_s: int = Field(
+        default=60, ge=0, description="skip a failing provider this long after its last error"
+    )
+    error_window_s: int = Field(
+        default=300, gt=0, description="the sliding window its error rate is taken over"
+    )
+    error_rate_max: float = Field(
+        default=0.5, gt=0, le=1, description="cool down at or above this error rate…"
+    )
+    min_calls: int = Field(default=3, ge=1, description="…once the window holds at least this many calls")
+    budget_s: float = Field(
+        default=8.0, gt=0, description="one reply's time, every provider and step included"
+    )
+    spread: float = Field(default=0.2, ge=0, description="providers within this share of the best are equals")
 
 
 class AlertThresholds(BaseModel):
@@ -70,9 +86,35 @@ class TenantConfig(BaseModel):
     provider_policy: ProviderPolicy = Field(default_factory=ProviderPolicy)
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
     owner_wa_id: str | None = None
+    messaging_tier: Literal["250", "1k", "10k", "100k", "unlimited"] = Field(
+        default="1k", description="Meta's messaging limit of the number: customers per 24 h (broadcasts)"
+    )
+    broadcast_rate_per_s: float | None = Field(default=None, gt=0, le=80)
     notify_webhook_url: str | None = None
     poll_interval_s: int = Field(
         default=60, ge=5, le=3600, description="seconds between polls of the sheet (5 s to 1 h)"
+    )
+    meta_catalog_id: str | None = Field(
+        default=None,
+        description="Meta Commerce catalog to keep in step with the sheet (retailer id = SKU); "
+        "item lists in replies then use product / product_list messages",
+    )
+    shop_url: str | None = Field(
+        default=None, description="the shop's web page: the link of Meta catalog items"
+    )
+    template_languages: list[str] = Field(
+        default_factory=list,
+        description="Meta language codes the templates are approved in (pt_BR, es…); empty: all declared",
+    )
+    late_message_hours: float = Field(
+        default=6,
+        gt=0,
+        le=720,
+        description="a message reaching the worker this long after it was sent gets a catch-up reply",
+    )
+    twilio_content_sids: dict[str, str] = Field(
+        default_factory=dict,
+        description="Twilio Content template SIDs (HX…) by template name, or name.language_code",
     )
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"
@@ -89,9 +131,19 @@ class TenantConfig(BaseModel):
     @field_validator("currency")
     @classmethod
     def _iso_currency(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
+        if len(value) != 3 or not value.isalpha() or value.upper() not in iso_codes():
             raise ValueError("currency must be an ISO 4217 code such as USD")
         return value.upper()
+
+    @field_validator("locale")
+    @classmethod
+    def _bcp47_locale(cls, value: str) -> str:
+        """`pt_br`, `pt-BR` -> `pt-BR`; a tag CLDR does not know is refused."""
+        try:
+            parsed = Locale.parse(value.strip().replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown locale {value!r} (use a tag such as pt-BR, es-MX, en-US)") from None
+        return "-".join(p for p in (parsed.language, parsed.script, parsed.territory) if p)
 
     @property
     def source_kind(self) -> str:

@@ -114,10 +114,31 @@ def wait_for(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.
     return value
 
 
+def key_of(tenant_id: str, wa_id: str) -> str:
+    """The conversation key the webhook gives the customer with this phone number: the number
+    itself for a conversation from before customer keys (stored directly by a test), else the
+    new key (`shared.messaging.identity`), read without the per-instance cache."""
+    from shared.messaging.identity import ALIASES, CustomerIds, new_key
+
+    alias = tenant_collection(tenant_id, ALIASES).document(f"p:{wa_id}").get()
+    if alias.exists:
+        return str(alias.to_dict()["customer_key"])
+    if tenant_collection(tenant_id, "conversations").document(wa_id).get().exists:
+        return wa_id
+    return new_key(tenant_id, CustomerIds(phone=wa_id))
+
+
+def conv(tenant_id: str, wa_id: str) -> Any:
+    """The conversation document of the customer with this phone number."""
+    from shared.messaging.store import conversation_ref
+
+    return conversation_ref(tenant_id, key_of(tenant_id, wa_id))
+
+
 def messages(tenant_id: str, wa_id: str, direction: str | None = None) -> list[dict[str, Any]]:
     from shared.messaging.store import messages_ref
 
-    docs = [d.to_dict() | {"id": d.id} for d in messages_ref(tenant_id, wa_id).stream()]
+    docs = [d.to_dict() | {"id": d.id} for d in messages_ref(tenant_id, key_of(tenant_id, wa_id)).stream()]
     return sorted(
         (d for d in docs if direction is None or d["direction"] == direction), key=lambda d: d["at"]
     )

@@ -1,6 +1,7 @@
 """A local stand-in for Google's OAuth token endpoint, Drive v3 `files.get` and Sheets v4
-(`spreadsheets.get`, `values:batchGet`), speaking their wire format, so that the real gspread
-and google-auth clients can be exercised offline.
+(`spreadsheets.get`, `values:batchGet`; and for the Orders/Bookings write-back `batchUpdate`
+addSheet, `values.get` and `values:append` on further tabs), speaking their wire format, so that
+the real gspread and google-auth clients can be exercised offline.
 
 The token endpoint verifies the service account's JWT assertion (RS256, audience = token URI)
 with the public half of a throwaway RSA key made per test run; the APIs demand its bearer token.
@@ -39,6 +40,12 @@ def _col(letters: str) -> int:
     return value
 
 
+def _tab_of(a1: str) -> str:
+    """`'Orders'!A1` / `Orders!A:A` / `'Orders'` -> `Orders`."""
+    name = a1.rpartition("!")[0] if "!" in a1 else a1
+    return name[1:-1].replace("''", "'") if name.startswith("'") else name
+
+
 def _load(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text())
 
@@ -49,11 +56,20 @@ class Spreadsheet:
     values: list[list[str]]
     version: int = 1
     modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    tabs: dict[str, list[list[str]]] = field(default_factory=dict)  # further tabs, by title
 
     def edit(self, values: list[list[str]]) -> None:
         self.values = values
         self.version += 1
         self.modified = datetime.now(UTC)
+
+    def edit_tab(self, title: str, values: list[list[str]]) -> None:
+        self.tabs[title] = values
+        self.version += 1
+        self.modified = datetime.now(UTC)
+
+    def tab(self, title: str) -> list[list[str]]:
+        return self.values if title == self.title else self.tabs[title]
 
 
 @dataclass
@@ -111,7 +127,7 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
             url = urlparse(self.path)
             state.requests.append(("POST", url.path))
             if url.path != "/token":
-                self._error(404, "not found", "NOT_FOUND")
+                self._write(url.path)
                 return
             form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
             try:
@@ -120,7 +136,7 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 claims = jwt.decode(
                     form["assertion"][0], public_pem, algorithms=["RS256"], audience=GOOGLE_TOKEN_AUDIENCE
                 )
-                assert "spreadsheets.readonly" in claims["scope"]
+                assert "/auth/spreadsheets" in claims["scope"]
             except (KeyError, AssertionError, jwt.PyJWTError) as exc:
                 self._send(400, {"error": "invalid_grant", "error_description": str(exc)})
                 return
@@ -128,6 +144,51 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
             token = f"ya29.standin-{state.tokens_issued}"
             issued.add(token)
             self._send(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+        def _write(self, path: str) -> None:
+            """`:batchUpdate` (addSheet) and `values/{range}:append` on a tab of a spreadsheet."""
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            if self.headers.get("Authorization", "").removeprefix("Bearer ") not in issued:
+                self._error(401, "Request had invalid authentication credentials.", "UNAUTHENTICATED")
+                return
+            if state.fail_next:
+                status = state.fail_next.pop(0)
+                self._error(status, "backend error", "UNAVAILABLE" if status >= 500 else "RESOURCE_EXHAUSTED")
+                return
+            update = re.fullmatch(r"/v4/spreadsheets/([^/:]+):batchUpdate", path)
+            append = re.fullmatch(r"/v4/spreadsheets/([^/:]+)/values/(.+):append", unquote(path))
+            book = state.spreadsheets.get(((update or append) and (update or append).group(1)) or "")
+            if book is None:
+                self._error(404, "Requested entity was not found.", "NOT_FOUND")
+                return
+            if update:
+                props = dict(body["requests"][0]["addSheet"]["properties"])
+                if props["title"] in book.tabs or props["title"] == book.title:
+                    self._error(
+                        400, f'A sheet with the name "{props["title"]}" already exists.', "INVALID_ARGUMENT"
+                    )
+                    return
+                book.tabs[props["title"]] = []
+                props |= {"sheetId": len(book.tabs), "index": len(book.tabs)}
+                self._send(
+                    200, {"spreadsheetId": book.title, "replies": [{"addSheet": {"properties": props}}]}
+                )
+                return
+            assert append is not None
+            title = _tab_of(append.group(2))
+            if title not in book.tabs:
+                self._error(400, f"Unable to parse range: {append.group(2)}", "INVALID_ARGUMENT")
+                return
+            rows = [[str(c) for c in row] for row in body.get("values", [])]
+            start = len(book.tabs[title]) + 1
+            book.tabs[title].extend(rows)
+            self._send(
+                200,
+                {
+                    "spreadsheetId": append.group(1),
+                    "updates": {"updatedRange": f"'{title}'!A{start}", "updatedRows": len(rows)},
+                },
+            )
 
         def do_GET(self) -> None:
             url = urlparse(self.path)
@@ -141,6 +202,20 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
             if state.fail_next:
                 status = state.fail_next.pop(0)
                 self._error(status, "backend error", "UNAVAILABLE" if status >= 500 else "RESOURCE_EXHAUSTED")
+                return
+            column = re.fullmatch(
+                r"/v4/spreadsheets/([^/:]+)/values/([^/:]+![A-Z]+\d*:[A-Z]+)", unquote(url.path)
+            )
+            if column:  # values.get of one whole column (gspread's col_values), on a further tab
+                tab = state.spreadsheets[column.group(1)].tabs.get(_tab_of(column.group(2)))
+                if tab is None:
+                    self._error(400, "Unable to parse range", "INVALID_ARGUMENT")
+                    return
+                col = _col(re.findall(r"!([A-Z]+)", column.group(2))[0]) - 1
+                cells = [row[col] if len(row) > col else "" for row in tab]
+                self._send(
+                    200, {"range": unquote(column.group(2)), "majorDimension": "COLUMNS", "values": [cells]}
+                )
                 return
             drive = re.fullmatch(r"/drive/v3/files/([^/]+)", url.path)
             sheet = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(/values:batchGet)?", url.path)
@@ -162,12 +237,19 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 self._send(200, self._batch_get(key, book, query))
             else:
                 body = copy.deepcopy(_load("spreadsheets_get.json"))
-                props = body["sheets"][0]["properties"]
-                props["title"] = book.title
-                props["gridProperties"] = {
-                    "rowCount": max(len(book.values), 1000),
-                    "columnCount": max(26, max((len(r) for r in book.values), default=0)),
-                }
+                body["properties"] = {"title": book.title, "locale": "en_US"}  # gspread's open_by_key
+                template = body["sheets"][0]
+                body["sheets"] = []
+                for index, title in enumerate([book.title, *book.tabs]):
+                    tab = copy.deepcopy(template)
+                    props = tab["properties"]
+                    values = book.tab(title)
+                    props.update(sheetId=index, title=title, index=index)
+                    props["gridProperties"] = {
+                        "rowCount": max(len(values), 1000),
+                        "columnCount": max(26, max((len(r) for r in values), default=0)),
+                    }
+                    body["sheets"].append(tab)
                 self._send(200, body)
 
         def _batch_get(self, key: str, book: Spreadsheet, query: dict[str, list[str]]) -> dict[str, Any]:
@@ -176,7 +258,8 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 match = _A1.match(unquote(a1))
                 assert match, a1
                 r1, c1, r2, c2 = int(match[4]), _col(match[3]), int(match[6]), _col(match[5])
-                block = [[str(c) for c in row[c1 - 1 : c2]] for row in book.values[r1 - 1 : r2]]
+                title = match[1].replace("''", "'") if match[1] else match[2]
+                block = [[str(c) for c in row[c1 - 1 : c2]] for row in book.tab(title)[r1 - 1 : r2]]
                 # Like the real API: trailing empty cells and rows are omitted.
                 block = [
                     row[: max((i + 1 for i, c in enumerate(row) if c != ""), default=0)] for row in block

@@ -2,6 +2,12 @@
 the OpenAI chat completions API (also DeepSeek's), the Gemini `generateContent` REST API and
 the WhatsApp Graph API `/{phone_number_id}/messages`. Each runs on 127.0.0.1 on a free port, in
 a thread, and records the requests it received. A test sets `mode` to inject faults.
+
+The model stand-ins play a scripted model: `script` holds the next answers, each `Say(text)`,
+`Call((name, arguments), …)` (tool calls as the API sends them: OpenAI `tool_calls` with JSON
+*string* arguments, Gemini `functionCall` parts with object arguments; a `str` argument is sent
+verbatim, to play a model that writes broken JSON) or a function of the request body (to answer
+from the tool results the client sent back). With an empty script they say `reply_text`.
 """
 
 from __future__ import annotations
@@ -9,10 +15,39 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+class Call:
+    def __init__(self, *calls: tuple[str, dict[str, Any] | str]) -> None:
+        self.calls = calls
+
+
+Step = Say | Call | Callable[[Any], "Say | Call"]
+
+
+def openai_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The tool results (decoded `role: tool` contents) in an OpenAI request, oldest first."""
+    return [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+
+
+def gemini_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The function responses in a Gemini request, oldest first."""
+    return [
+        p["functionResponse"]["response"]
+        for c in body["contents"]
+        for p in c.get("parts", [])
+        if "functionResponse" in p
+    ]
 
 
 class StandIn:
@@ -23,7 +58,16 @@ class StandIn:
         self.reply_text = "Hello from the stand-in."
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
+        self.script: list[Step] = []
+        self.errors: list[int] = []  # provider error codes to answer the next requests with
         self.server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+
+    def next_step(self, body: Any) -> Say | Call:
+        """The scripted model's next answer to `body` (`Say(reply_text)` once the script is done)."""
+        with self._lock:
+            step = self.script.pop(0) if self.script else Say(self.reply_text)
+        return step if isinstance(step, Say | Call) else step(body)
 
     @property
     def url(self) -> str:
@@ -32,6 +76,9 @@ class StandIn:
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         raise NotImplementedError
+
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        return 404, {"error": {"message": "Unsupported get request", "code": 100}}
 
     def fault(self) -> tuple[int, Any] | None:
         """The common faults: 429, 500, a timeout, a garbage body."""
@@ -72,6 +119,16 @@ class StandIn:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            def do_GET(self) -> None:
+                standin.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+                status, payload = standin.respond_get(self.path)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -99,6 +156,22 @@ class OpenAIStandIn(StandIn):
                 "choices": [],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
             }
+        step = self.next_step(body)
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        if isinstance(step, Say):
+            message["content"] = step.text
+        else:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{len(self.requests)}_{n}",
+                    "type": "function",
+                    "function": {
+                        "name": name,
+                        "arguments": args if isinstance(args, str) else json.dumps(args),
+                    },
+                }
+                for n, (name, args) in enumerate(step.calls)
+            ]
         return 200, {
             "id": "chatcmpl-standin",
             "object": "chat.completion",
@@ -107,8 +180,8 @@ class OpenAIStandIn(StandIn):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": self.reply_text},
-                    "finish_reason": "stop",
+                    "message": message,
+                    "finish_reason": "stop" if isinstance(step, Say) else "tool_calls",
                     "logprobs": None,
                 }
             ],
@@ -117,7 +190,10 @@ class OpenAIStandIn(StandIn):
 
 
 class GeminiStandIn(StandIn):
-    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it."""
+    """`POST {base}/v1beta/models/{model}:generateContent` as the Gemini API answers it; with
+    `signature` (base64) set, function calls carry a `thoughtSignature` as thinking models send."""
+
+    signature: str | None = None
 
     def fault(self) -> tuple[int, Any] | None:
         if self.mode == "429":
@@ -137,10 +213,19 @@ class GeminiStandIn(StandIn):
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         if self.mode == "empty":
             return 200, {"candidates": [], "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5}}
+        step = self.next_step(body)
+        if isinstance(step, Say):
+            parts: list[dict[str, Any]] = [{"text": step.text}]
+        else:
+            parts = [
+                {"functionCall": {"name": name, "args": args if isinstance(args, dict) else json.loads(args)}}
+                | ({"thoughtSignature": self.signature} if self.signature else {})
+                for name, args in step.calls
+            ]
         return 200, {
             "candidates": [
                 {
-                    "content": {"parts": [{"text": self.reply_text}], "role": "model"},
+                    "content": {"parts": parts, "role": "model"},
                     "finishReason": "STOP",
                     "index": 0,
                 }
@@ -153,9 +238,21 @@ class GeminiStandIn(StandIn):
 class GraphStandIn(StandIn):
     """`POST {base}/{phone_number_id}/messages`; `mode="window_closed"` refuses free-form messages
     with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429;
-    `mode="undeliverable:WA_ID"` refuses that recipient with 131026."""
+    `mode="undeliverable:WA_ID"` refuses that recipient with 131026; `errors` holds error codes to
+    answer the next requests with, one each, as Meta writes them."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "error": {
+                    "message": f"(#{code}) Stand-in error {code}",
+                    "type": "OAuthException",
+                    "code": code,
+                    "error_data": {"messaging_product": "whatsapp", "details": f"details of {code}"},
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
         if self.mode == "window_closed" and body.get("type") != "template":
             return 400, {
                 "error": {
@@ -187,20 +284,41 @@ class GraphStandIn(StandIn):
                     "fbtrace_id": "AbCdEf",
                 }
             }
+        if body.get("status") == "read":  # mark as read (with or without a typing indicator)
+            return (
+                (200, {"success": True}) if body.get("message_id") else (400, _graph_error(100, "message_id"))
+            )
         n = len(self.requests)
+        # A customer known only by a business-scoped user id is addressed with `recipient`.
+        contact = {"input": body["to"], "wa_id": body["to"]} if "to" in body else None
+        contact = contact or {"input": body.get("recipient"), "user_id": body.get("recipient")}
         return 200, {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "contacts": [contact],
             "messages": [{"id": f"wamid.standin{n}"}],
         }
 
 
+def _graph_error(code: int, what: str) -> dict[str, Any]:
+    message = f"(#{code}) Invalid parameter: {what}"
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf"}}
+
+
 class TwilioStandIn(StandIn):
     """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
-    `mode="window_closed"` refuses with Twilio's 63016."""
+    `mode="window_closed"` refuses free-form messages (a `Body`, no `ContentSid`) with Twilio's 63016;
+    `errors` holds error codes to answer the next requests with, one each."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
-        if self.mode == "window_closed":
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "code": code,
+                "message": f"Stand-in error {code}",
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": 400,
+            }
+        if self.mode == "window_closed" and "ContentSid=" not in str(body):
             return 400, {
                 "code": 63016,
                 "message": "Failed to send freeform message because you are outside the allowed window.",
@@ -213,3 +331,94 @@ class TwilioStandIn(StandIn):
             "body": "",
             "num_segments": "1",
         }
+
+
+class AuthStandIn(StandIn):
+    """The Identity Toolkit v1 account API as the Firebase Auth emulator serves it
+    (`FIREBASE_AUTH_EMULATOR_HOST`): `accounts` (create), `accounts:lookup` (by email or localId),
+    `accounts:update` (custom claims as `customAttributes`, a JSON string)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, dict[str, Any]] = {}
+
+    @property
+    def host(self) -> str:
+        return self.url.removeprefix("http://")
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        action = path.rsplit("/", 1)[-1]
+        if action == "accounts":
+            uid = f"uid{len(self.users) + 1:04d}"
+            if any(u.get("email") == body.get("email") for u in self.users.values()):
+                return 400, {"error": {"code": 400, "message": "EMAIL_EXISTS"}}
+            self.users[uid] = {"localId": uid, **{k: v for k, v in body.items() if k != "password"}}
+            return 200, {"localId": uid}
+        if action == "accounts:lookup":
+            found = [
+                u
+                for u in self.users.values()
+                if u["localId"] in body.get("localId", []) or u.get("email") in body.get("email", [])
+            ]
+            return 200, {
+                "kind": "identitytoolkit#GetAccountInfoResponse",
+                **({"users": found} if found else {}),
+            }
+        if action == "accounts:update":
+            user = self.users.get(body.get("localId", ""))
+            if user is None:
+                return 400, {"error": {"code": 400, "message": "USER_NOT_FOUND"}}
+            if "customAttributes" in body:
+                user["customAttributes"] = body["customAttributes"]
+            if body.get("validSince"):
+                user["validSince"] = body["validSince"]
+            return 200, {"localId": user["localId"]}
+        return 404, {"error": {"code": 404, "message": f"unknown {action}"}}
+
+    def claims(self, email: str) -> dict[str, Any]:
+        user = next(u for u in self.users.values() if u.get("email") == email)
+        return json.loads(user.get("customAttributes") or "{}")
+
+
+class CatalogStandIn(StandIn):
+    """Meta's Catalog Batch API: `POST {base}/{catalog_id}/items_batch` (`item_type`,
+    `requests` of UPDATE/CREATE/DELETE with feed fields; at most 5,000) answers `{"handles":
+    [..]}`; `GET {base}/{catalog_id}/check_batch_request_status?handle=H` answers `in_progress`
+    the first time and `finished` after, with an error for each item lacking a required field.
+    `items` is the catalog as Meta holds it (retailer id -> fields)."""
+
+    REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if not path.endswith("/items_batch") or body.get("item_type") != "PRODUCT_ITEM":
+            return 400, {"error": {"message": "(#100) Invalid parameter", "code": 100}}
+        if len(body["requests"]) > 5000:
+            return 400, {"error": {"message": "(#100) Too many requests in batch", "code": 100}}
+        errors = []
+        for request in body["requests"]:
+            data = request["data"]
+            if request["method"] == "DELETE":
+                self.items.pop(data["id"], None)
+            elif missing := [f for f in self.REQUIRED if not data.get(f)]:
+                errors.append({"id": data.get("id"), "message": f"missing required field(s): {missing}"})
+            else:
+                self.items[data["id"]] = {**self.items.get(data["id"], {}), **data}
+        handle = f"handle-{len(self.batches) + 1}"
+        self.batches[handle] = {"polls": 0, "errors": errors}
+        return 200, {"handles": [handle]}
+
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        if "/check_batch_request_status" not in path:
+            return super().respond_get(path)
+        handle = path.partition("handle=")[2]
+        batch = self.batches.get(handle)
+        if batch is None:
+            return 400, {"error": {"message": "(#100) Invalid handle", "code": 100}}
+        batch["polls"] += 1
+        status = "in_progress" if batch["polls"] == 1 else "finished"
+        return 200, {"data": [{"status": status, "errors": batch["errors"] if status == "finished" else []}]}

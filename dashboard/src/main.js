@@ -1,4 +1,4 @@
-// The staff dashboard: one page, five views, every one fed by Firestore onSnapshot listeners.
+// The staff dashboard: one page, a view per tab, every one fed by Firestore onSnapshot listeners.
 import "./style.css";
 import { h } from "./format.js";
 import { loadConfig, openSession } from "./session.js";
@@ -7,8 +7,13 @@ import { mountInbox } from "./views/inbox.js";
 import { mountAlerts } from "./views/alerts.js";
 import { mountKpis } from "./views/kpis.js";
 import { mountSimulator } from "./views/simulator.js";
+import { mountContacts } from "./views/contacts.js";
+import { mountBroadcasts } from "./views/broadcasts.js";
+import { mountStatus } from "./views/status.js";
+import { mountOrders } from "./views/orders.js";
+import { mountBookings } from "./views/bookings.js";
 
-const VIEWS = ["catalog", "inbox", "alerts", "kpis", "chat"];
+const VIEWS = ["catalog", "inbox", "orders", "bookings", "alerts", "kpis", "chat", "contacts", "broadcasts", "status"];
 const conn = document.getElementById("conn");
 
 function show(view) {
@@ -59,7 +64,7 @@ async function boot() {
   const session = await openSession(config, { onSignInNeeded: signInForm });
   performance.mark("session-open");
   document.getElementById("view-signin").hidden = true;
-  document.getElementById("tenant-label").textContent = `· ${session.tenant}`;
+  document.getElementById("tenant-label").textContent = `· ${session.tenant}${session.role === "agent" ? " · agent" : ""}`;
   document.title = `${session.tenant} — WhatsApp CRM`;
   if (session.signOut) {
     document.querySelector(".top").append(h("button", { class: "link", onclick: session.signOut }, "Sign out"));
@@ -69,6 +74,12 @@ async function boot() {
   mountInbox(document.getElementById("view-inbox"), session);
   mountAlerts(document.getElementById("view-alerts"), session);
   mountKpis(document.getElementById("view-kpis"), session);
+  mountContacts(document.getElementById("view-contacts"), session);
+  mountBroadcasts(document.getElementById("view-broadcasts"), session);
+  mountStatus(document.getElementById("view-status"), session);
+  mountOrders(document.getElementById("view-orders"), session);
+  mountBookings(document.getElementById("view-bookings"), session);
+  document.body.dataset.role = session.role;
   if (config.simulator) {
     document.getElementById("nav-chat").hidden = false;
     mountSimulator(document.getElementById("view-chat"), session);

@@ -1,6 +1,7 @@
 /**
  * Push sheet edits to the sheet_poller `push` function so they reach Firestore in about a second.
- * Setup: examples/apps_script/README.md. Script properties: PUSH_URL, PUSH_SECRET, TENANT_ID.
+ * Setup: examples/apps_script/README.md. Script properties: PUSH_URL, PUSH_SECRET (this shop's own
+ * secret: `python -m shared.cli tenant push-secret TENANT_ID`), TENANT_ID.
  *
  * The request is "poll this tenant now": the function re-reads the sheet and writes only the rows
  * whose content changed. It is signed like this (the server checks it in constant time):

@@ -2,7 +2,8 @@
 
 `evaluate`: `alerts-ticks` (a `Tick`, every minute: fans the due shops out on
 `alert-evaluations`), `alert-evaluations` (a `ShopDue`: one shop's rules) and `catalog-changes`
-(a `CatalogChange` from sheet_poller) push here; told apart by their fields.
+(a `CatalogChange` from sheet_poller) push here; told apart by their fields. A shop's evaluation
+also sweeps its inbound messages left unanswered (shared.messaging.sweeper).
 """
 
 import base64

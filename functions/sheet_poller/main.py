@@ -1,6 +1,10 @@
 """sheet_poller entry points: a Scheduler tick fans the due shops out on `sheet-polls`; each
 shop's poll runs on its own (`poll_shop`); an Apps Script onEdit push polls one tenant at once.
-Domain logic: shared.scheduling (when, how often, within which budget) and shared.sheets."""
+Domain logic: shared.scheduling (when, how often, within which budget) and shared.sheets.
+
+The commerce follow-ups live here too (they write the sheet's Orders/Bookings tabs with the same
+gspread client): `commerce` for changes and ticks, `commerce_request` for staff requests.
+Domain logic: shared.commerce."""
 
 from typing import Any
 
@@ -63,3 +67,30 @@ def push(request: Any) -> tuple[dict[str, Any], int]:
         return {"error": "temporarily unavailable, retry"}, 503
     status = 200 if result.error is None else 502
     return result.model_dump(mode="json"), status
+
+
+@functions_framework.cloud_event
+def commerce(cloud_event: Any) -> None:
+    """`commerce-changes` (an order or booking changed) or `commerce-ticks` (Scheduler): notices,
+    sheet write-back, reminders. A TransientError is raised so that Pub/Sub retries."""
+    import base64
+
+    from shared.commerce.followup import decode, follow_up
+
+    try:
+        message = decode(base64.b64decode(cloud_event.data["message"].get("data", "")))
+    except (PermanentError, KeyError, TypeError, ValueError) as exc:
+        log_event(logger, 40, "dropped malformed commerce message", error=str(exc))
+        return
+    follow_up(message)
+
+
+@functions_framework.cloud_event
+def commerce_request(cloud_event: Any) -> None:
+    """A staff status request on an order or booking (Firestore trigger, or the local bridge)."""
+    from shared.commerce.requests import apply_request, request_ref_from_event
+
+    try:
+        apply_request(request_ref_from_event(cloud_event))
+    except PermanentError as exc:
+        log_event(logger, 40, "staff request dropped", error=str(exc))

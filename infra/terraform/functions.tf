@@ -53,7 +53,8 @@ resource "google_cloudfunctions2_function" "function" {
   }
 
   # respond-outbox: a staff reply written by the dashboard into a conversation's outbox is sent
-  # by this function. Locally devtools.outbox_bridge stands in, through the staff-outbox topic.
+  # by this function; commerce-requests: a staff status request on an order or booking. Locally
+  # devtools.outbox_bridge and devtools.commerce_bridge stand in, through Pub/Sub topics.
   dynamic "event_trigger" {
     for_each = each.value.trigger == "firestore" ? [each.key] : []
     content {
@@ -67,7 +68,7 @@ resource "google_cloudfunctions2_function" "function" {
       }
       event_filters {
         attribute = "document"
-        value     = "tenants/{tenant}/conversations/{wa}/outbox/{id}"
+        value     = each.value.document
         operator  = "match-path-pattern"
       }
     }

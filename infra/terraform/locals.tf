@@ -17,43 +17,59 @@ locals {
       folder      = "respond"
       entry_point = "webhook"
       trigger     = "public" # Meta and Twilio call it from the internet; requests are signature-checked
+      document    = null
       memory      = "512Mi"
-      timeout     = 30 # one signature check, one Firestore create, one publish: far below Meta's timeout
-      concurrency = 40 # almost all waiting on Firestore/Pub/Sub round trips
-      max         = 20 # Meta's default 80 msg/s per number fits in a few instances
-      publishes   = ["inbound-messages"]
+      timeout     = 30                                          # one signature check, one Firestore create, one publish: far below Meta's timeout
+      concurrency = 40                                          # almost all waiting on Firestore/Pub/Sub round trips
+      max         = 20                                          # Meta's default 80 msg/s per number fits in a few instances
+      publishes   = ["inbound-messages", "conversation-events"] # failure events
       secrets     = ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-worker" = {
       folder      = "respond"
       entry_point = "worker"
       trigger     = "push"
+      document    = null
       memory      = "1Gi" # openai and google-genai SDKs plus the retrieved catalog slice
       timeout     = 120   # up to three providers at LLM_TIMEOUT_S each, then send and store
       concurrency = 16    # mostly waiting: on LLM APIs, and on the 1.5 s burst window (a thread each)
       max         = 20
-      publishes   = ["conversation-events"]
+      publishes   = ["conversation-events", "commerce-changes"] # orders and bookings placed in chat
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "OPENAI_API_KEY", "GEMINI_API_KEY", "DEEPSEEK_API_KEY", "CUSTOMER_HASH_SALT"]
     }
     "respond-restock" = {
       folder      = "respond"
       entry_point = "restock"
       trigger     = "push"
+      document    = null
       memory      = "512Mi"
       timeout     = 300 # notifies every customer waiting for an item, paced per WhatsApp's limits
       concurrency = 4
       max         = 5
-      publishes   = []
+      publishes   = ["conversation-events"] # send failures
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
     "respond-outbox" = {
       folder      = "respond"
       entry_point = "staff_outbox"
       trigger     = "firestore" # Eventarc: a staff reply created in conversations/{wa}/outbox
+      document    = "tenants/{tenant}/conversations/{wa}/outbox/{id}"
       memory      = "512Mi"
       timeout     = 60 # one send through the provider and one Firestore update
       concurrency = 8
       max         = 5
+      publishes   = ["conversation-events"] # send failures
+      secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
+    }
+    "respond-outreach" = {
+      folder      = "respond"
+      entry_point = "outreach"
+      trigger     = "push"
+      document    = null
+      memory      = "512Mi"
+      timeout     = 120 # one paced broadcast run (40 s of sending) plus the weekly summaries
+      concurrency = 1   # one run at a time: the pace is per number
+      max         = 2
       publishes   = []
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
@@ -61,6 +77,7 @@ locals {
       folder      = "sheet_poller"
       entry_point = "poll"
       trigger     = "push"
+      document    = null
       memory      = "512Mi" # the tick only queries due shops and publishes one small message each
       timeout     = 120     # DISPATCH_WINDOW_S (55 s) of re-checks, plus the last pass
       concurrency = 1       # one dispatcher at a time (it also holds a lease in Firestore)
@@ -72,6 +89,7 @@ locals {
       folder      = "sheet_poller"
       entry_point = "poll_shop"
       trigger     = "push"
+      document    = null
       memory      = "1Gi" # one changed sheet parsed in memory (bench/poll.py: 100,000 rows peak at ~640 MB)
       timeout     = 120   # under POLL_LEASE_S (150 s), so a lease never expires under a running poll
       concurrency = 8     # an unchanged poll mostly waits on Drive and Firestore (bench/scale.py)
@@ -83,17 +101,19 @@ locals {
       folder      = "sheet_poller"
       entry_point = "push"
       trigger     = "public" # the Apps Script onEdit trigger calls it; requests carry an HMAC signature
+      document    = null
       memory      = "1Gi"
       timeout     = 60 # re-reads one tenant's sheet
       concurrency = 4
       max         = 5
       publishes   = ["catalog-changes"]
-      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON", "SHEET_PUSH_SECRET"]
+      secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "analytics-rollup" = {
       folder      = "analytics_rollup"
       entry_point = "rollup"
       trigger     = "push"
+      document    = null
       memory      = "512Mi"
       timeout     = 300 # drains the analytics-rollup pull subscription in batches
       concurrency = 1   # one drain at a time: aggregates are pre-summed per batch, not raced
@@ -101,15 +121,40 @@ locals {
       publishes   = []
       secrets     = []
     }
+    "commerce" = {
+      folder      = "sheet_poller" # writes the Orders/Bookings tabs with the sheets client
+      entry_point = "commerce"
+      trigger     = "push"
+      document    = null
+      memory      = "512Mi"
+      timeout     = 300 # a tick: every tenant's pending notices and sheet rows, and reminders
+      concurrency = 1   # one follow-up run at a time, so two runs never append the same rows
+      max         = 2
+      publishes   = []
+      secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT", "SHEETS_SERVICE_ACCOUNT_JSON"]
+    }
+    "commerce-requests" = {
+      folder      = "sheet_poller"
+      entry_point = "commerce_request"
+      trigger     = "firestore" # Eventarc: a staff status request on an order or booking
+      document    = "tenants/{tenant}/{collection}/{record}/requests/{id}"
+      memory      = "512Mi"
+      timeout     = 60 # one status change (a Firestore commit) and its announcement
+      concurrency = 8
+      max         = 5
+      publishes   = ["commerce-changes"]
+      secrets     = ["CUSTOMER_HASH_SALT"]
+    }
     "alerts" = {
       folder      = "alerts"
       entry_point = "evaluate"
       trigger     = "push"
+      document    = null
       memory      = "512Mi"
       timeout     = 120 # one shop's rules (a tick only fans out), or one tick's dispatch pass
       concurrency = 4   # evaluations of different shops; one shop's evaluations go one at a time per message
       max         = 10
-      publishes   = ["alert-evaluations"]
+      publishes   = ["alert-evaluations", "inbound-messages", "conversation-events"]     # fan-out; the pending-inbound sweep
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"] # owner notices go through the sender
     }
   }
@@ -123,6 +168,9 @@ locals {
     "sheet-poll-ticks",
     "alerts-ticks",
     "rollup-ticks",
+    "commerce-changes",
+    "commerce-ticks",
+    "outreach-ticks",
     "sheet-polls",
     "alert-evaluations",
   ]
@@ -172,6 +220,24 @@ locals {
       retention    = "600s"
       max_attempts = 5
     }
+    "commerce-changes" = {
+      topic        = "commerce-changes"
+      push_to      = "commerce"
+      retention    = "604800s"
+      max_attempts = 10
+    }
+    "commerce-ticks" = {
+      topic        = "commerce-ticks"
+      push_to      = "commerce"
+      retention    = "600s"
+      max_attempts = 5
+    }
+    "respond-outreach-ticks" = {
+      topic        = "outreach-ticks"
+      push_to      = "respond-outreach"
+      retention    = "600s"
+      max_attempts = 5
+    }
     # One message per due shop: a failed poll is retried alone (10 s to 10 min back-off), then
     # dead-lettered; by then (POLL_REDISPATCH_S) the dispatcher has queued the shop again.
     "sheet-poller-shop" = {
@@ -202,6 +268,14 @@ locals {
       topic    = "rollup-ticks"
       schedule = "* * * * *"
     }
+    "commerce-followups" = {
+      topic    = "commerce-ticks"
+      schedule = "* * * * *" # pending notices and sheet rows; tomorrow's booking reminders
+    }
+    "send-outreach" = {
+      topic    = "outreach-ticks" # due broadcasts and weekly owner summaries
+      schedule = "* * * * *"
+    }
   }
 
   # Secret Manager secrets, by the environment variable that carries them (the secret id is the
@@ -215,7 +289,6 @@ locals {
     GEMINI_API_KEY              = "Gemini (google-genai) API key"
     DEEPSEEK_API_KEY            = "DeepSeek API key"
     SHEETS_SERVICE_ACCOUNT_JSON = "JSON key of the service account the tenants' sheets are shared with"
-    SHEET_PUSH_SECRET           = "shared secret that signs the Apps Script onEdit pushes"
     CUSTOMER_HASH_SALT          = "salt of the customer hashes in analytics and logs"
   }
 
@@ -233,6 +306,8 @@ locals {
     TWILIO_ACCOUNT_SID         = var.twilio_account_sid
     WEBHOOK_PUBLIC_URL         = local.webhook_url
     WEBHOOK_MAX_BODY_BYTES     = tostring(var.webhook_max_body_bytes)
+    WEBHOOK_STORE_TIMEOUT_S    = "5"
+    WEBHOOK_PUBLISH_TIMEOUT_S  = "2"
     OPENAI_MODEL               = var.openai_model
     GEMINI_MODEL               = var.gemini_model
     DEEPSEEK_MODEL             = var.deepseek_model

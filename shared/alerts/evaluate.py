@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from google.api_core.exceptions import Aborted, Conflict, DeadlineExceeded
+
 from shared.alerts import lifecycle, notify
 from shared.alerts.context import TenantState
 from shared.alerts.findings import Finding
@@ -46,7 +48,12 @@ def evaluate_tenant(
     result = Evaluation(tenant_id, list(selected))
     cooldown = timedelta(minutes=tenant.alert_thresholds.cooldown_minutes)
     for alert_id in sorted(set(findings) | _active_alert_ids(tenant_id, selected)):
-        step = lifecycle.apply(tenant_id, alert_id, findings.get(alert_id), now, cooldown)
+        try:
+            step = lifecycle.apply(tenant_id, alert_id, findings.get(alert_id), now, cooldown)
+        except (Aborted, Conflict, DeadlineExceeded, ValueError) as exc:
+            # A concurrent evaluation holds this alert; it applies the same finding.
+            log_event(logger, logging.INFO, "alert contended", alert_id=alert_id, error=type(exc).__name__)
+            continue
         if step.change != "none":
             result.changes[alert_id] = step.change
         doc = step.doc or {}

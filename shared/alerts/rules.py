@@ -14,6 +14,7 @@ RULES: dict[str, Rule] = {
     "low_stock_predicted": rules_catalog.low_stock_predicted,
     "in_demand_out_of_stock": rules_catalog.in_demand_out_of_stock,
     "validation_issues": rules_catalog.validation_issues,
+    "reservations_exceed_stock": rules_catalog.reservations_exceed_stock,
     "sheet_stale": rules_sheet.sheet_stale,
     "sheet_read_failed": rules_sheet.sheet_read_failed,
     "polls_behind": rules_sheet.polls_behind,
@@ -28,6 +29,7 @@ CATALOG_RULES: tuple[str, ...] = (
     "low_stock_predicted",
     "in_demand_out_of_stock",
     "validation_issues",
+    "reservations_exceed_stock",
     "sheet_stale",
     "sheet_read_failed",
 )

@@ -81,3 +81,29 @@ def validation_issues(state: TenantState) -> list[Finding]:
             details={"count": len(issues), "examples": examples},
         )
     ]
+
+
+def reservations_exceed_stock(state: TenantState) -> list[Finding]:
+    """Open orders hold more units than the sheet now has (the owner lowered the stock after
+    they were placed): some orders cannot be filled as they are."""
+    found = []
+    for sku, doc in state.availability.items():
+        stock, reserved = doc.get("stock"), int(doc.get("reserved") or 0)
+        held = reserved + int(doc.get("consumed") or 0)
+        if not isinstance(stock, int) or held <= stock:
+            continue
+        name = doc.get("name") or sku
+        found.append(
+            Finding(
+                type="reservations_exceed_stock",
+                subject=sku,
+                severity="critical",
+                title=f"Orders hold more {name} than you have",
+                message=(
+                    f"Open orders hold {reserved} of {name} ({sku}) but the sheet says {stock} "
+                    f"(after {held - reserved} already sold). Restock it, or cancel or change an order."
+                ),
+                details={"sku": sku, "stock": stock, "reserved": reserved, "consumed": held - reserved},
+            )
+        )
+    return found

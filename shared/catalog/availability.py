@@ -33,3 +33,12 @@ def service_status(free_slots: int, total_slots: int) -> Status:
     if free_slots == 0:
         return "out"
     return "in_stock"
+
+
+def free_units(stock: int | None, *, reserved: int = 0, consumed: int = 0) -> int | None:
+    """Units still free to sell (`available`): the sheet's stock, less what fulfilled orders took
+    since the sheet last changed it (`consumed`) and what open orders hold (`reserved`); never
+    below 0. None when the sheet gives no count (blank, "in stock")."""
+    if stock is None:
+        return None
+    return max(stock - consumed - reserved, 0)

@@ -39,6 +39,7 @@ class DiffResult:
     issues_to_write: list[Issue] = field(default_factory=list)
     issue_ids_to_delete: list[str] = field(default_factory=list)
     state: dict[int, RowState] = field(default_factory=dict)
+    slot_rows: int = 0  # rows with something in their slots cell
 
 
 def row_hash(row_number: int, cells: Iterable[str], salt: str = "") -> str:
@@ -64,16 +65,17 @@ def diff_rows(
     result = DiffResult(rows=len(rows))
     slots_at = header.positions.get("slots")
     sku_at, name_at = header.positions.get("sku"), header.positions.get("name")
-    day = ctx.today.isoformat()
+    epoch = ctx.slot_epoch or ctx.today.isoformat()
     outcomes: dict[int, Interpreted] = {}
     hashes: dict[int, str] = {}
     keys: dict[int, str] = {}
     valid_rows: list[int] = []
     for number, cells in rows:
-        # Slots depend on today (weekdays roll forward, past slots drop out): such a row is
-        # re-read once a day even when its cells did not change.
+        # Slots depend on the clock (weekdays roll forward, past slots drop out): such a row is
+        # re-read whenever the epoch moves (each day, and when a slot's time passes).
         dated = slots_at is not None and slots_at < len(cells) and bool(cells[slots_at].strip())
-        digest = row_hash(number, cells, day if dated else "")
+        result.slot_rows += dated
+        digest = row_hash(number, cells, epoch if dated else "")
         hashes[number] = digest
         before = previous.get(number)
         if before is not None and before.hash == digest and not full:

@@ -89,7 +89,10 @@ def _chat(args: argparse.Namespace) -> int:
         return 1
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    query = messages_ref(tenant.tenant_id, args.wa_id).where(
+    from shared.messaging.identity import CustomerIds, resolve
+
+    key = resolve(tenant.tenant_id, CustomerIds(phone=args.wa_id))  # the conversation's key
+    query = messages_ref(tenant.tenant_id, key).where(
         filter=FieldFilter("covers", "array_contains", message_id)
     )
     deadline = time.monotonic() + args.timeout
@@ -100,7 +103,7 @@ def _chat(args: argparse.Namespace) -> int:
             for option in reply.get("buttons", []) + reply.get("rows", []):
                 print(f"  [{option['id']}] {option['title']}")
             return 0
-        conversation = conversation_ref(tenant.tenant_id, args.wa_id).get().to_dict() or {}
+        conversation = conversation_ref(tenant.tenant_id, key).get().to_dict() or {}
         if conversation.get("handoff") and message_id not in conversation.get(
             "pending_inbound", [message_id]
         ):

@@ -1,191 +1,56 @@
-"""A per-instance, incrementally refreshed index of a tenant's catalog, for retrieval.
+"""The per-instance cache of each tenant's catalog index, and the live reads around it.
 
-Design (the worker must stay ~100 ms even for a 10,000-item catalog):
-- The first message of a tenant on an instance loads `catalog` and `availability` once and builds
-  an inverted token index in memory.
-- After that, at most every `REFRESH_S` seconds, only documents whose `updated_at` moved past the
-  index's watermark are read (two range queries that return nothing when the sheet is quiet).
-- Every `FULL_RELOAD_S` the index is rebuilt, which also drops deleted SKUs.
-- The few items a reply actually quotes are re-read live (`live_items`), so prices and stock in a
-  reply are never older than the message.
+`catalog_index(tenant_id)` is the one way in (the scale area bounds the cache behind it).
+
+- A fresh instance first reads the compact snapshot (`tenants/{t}/catalog_index/part_{n}`: the
+  fields the index needs, zlib-compressed JSON, a few documents even for 10,000 items) and then
+  only what changed since its watermark (whatever the snapshot's age); without a snapshot it
+  reads `catalog` and `availability` once and writes the snapshot for the next instance. A
+  snapshot that needed more than `SNAPSHOT_REBUILD_CHANGES` updates is written again.
+- After that, at most every `REFRESH_S`, only documents whose `updated_at` moved past the
+  watermark are read (two range queries that return nothing when the sheet is quiet).
+- The few items a reply quotes are re-read live (`live_items`), so prices and stock in a reply
+  are never older than the message.
 """
 
 from __future__ import annotations
 
-import math
-import re
+import json
 import threading
 import time
+import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.cache import ByteLRU
+from shared.conversation.facts import InfoEntry, Slot
+from shared.conversation.retrieval import CatalogIndex, CatalogItem, item_from_doc
+from shared.log import get_logger, log_event
 from shared.settings import get_settings
 from shared.storage import tenant_collection
 
+log = get_logger(__name__)
 REFRESH_S = 5.0
-FULL_RELOAD_S = 300.0
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP_TEXT = """a an the and or of for to in on at is are do does did you your we i me my it its this that
-    have has any some with what which how much many can could would please pls hi hello hey there
-    still be get got want need price cost stock available availability left"""
-STOPWORDS = frozenset(_STOP_TEXT.split())
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens without stopwords; plural `s` stripped so jackets ~ jacket."""
-    out = []
-    for word in _WORD.findall(text.lower()):
-        if word in STOPWORDS:
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.append(word)
-    return out
-
-
-@dataclass(frozen=True)
-class CatalogItem:
-    sku: str
-    name: str
-    category: str = ""
-    price_minor: int | None = None
-    currency: str = "USD"
-    stock: int | None = None
-    status: str = "unknown"  # in_stock | low | out | unknown
-    active: bool = True
-    kind: str = "product"
-    description: str = ""
-    updated_at: datetime | None = None
-    days_to_stockout: float | None = None
-    forecast_confidence: float | None = None
-    stale: bool = False
-
-    @property
-    def available(self) -> bool:
-        return self.active and self.status in ("in_stock", "low")
-
-    def with_availability(self, data: dict[str, Any]) -> CatalogItem:
-        return replace(
-            self,
-            status=data.get("status") or self.status,
-            stock=data.get("stock", self.stock),
-            days_to_stockout=data.get("days_to_stockout"),
-            forecast_confidence=data.get("confidence"),
-            stale=bool(data.get("stale", False)),
-        )
-
-
-def item_from_doc(data: dict[str, Any]) -> CatalogItem | None:
-    """A CatalogItem from a `catalog/{sku}` document, or None if it lacks a sku/name."""
-    if not data.get("sku") or not data.get("name"):
-        return None
-    stock = data.get("stock")
-    return CatalogItem(
-        sku=str(data["sku"]),
-        name=str(data["name"]),
-        category=str(data.get("category") or ""),
-        price_minor=data.get("price_minor") if isinstance(data.get("price_minor"), int) else None,
-        currency=str(data.get("currency") or "USD"),
-        stock=stock if isinstance(stock, int) else None,
-        status=str(data.get("status") or "unknown"),
-        active=bool(data.get("active", True)),
-        kind=str(data.get("kind") or "product"),
-        description=str(data.get("description") or ""),
-        updated_at=data.get("updated_at"),
-    )
-
-
-@dataclass
-class CatalogIndex:
-    tenant_id: str
-    items: dict[str, CatalogItem] = field(default_factory=dict)
-    postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    watermark: datetime | None = None
-    loaded_at: float = 0.0
-    checked_at: float = 0.0
-    sheets_stale: bool = False
-
-    # -- building ---------------------------------------------------------------------------
-    def put(self, item: CatalogItem) -> None:
-        old = self.items.get(item.sku)
-        if old is not None:
-            for token in self._item_tokens(old):
-                self.postings[token].discard(old.sku)
-        self.items[item.sku] = item
-        for token in self._item_tokens(item):
-            self.postings[token].add(item.sku)
-        if item.updated_at and (self.watermark is None or item.updated_at > self.watermark):
-            self.watermark = item.updated_at
-
-    @staticmethod
-    def _item_tokens(item: CatalogItem) -> set[str]:
-        return set(tokens(f"{item.name} {item.category} {item.sku}"))
-
-    # -- searching --------------------------------------------------------------------------
-    def search(self, text: str, k: int = 5) -> list[tuple[CatalogItem, float]]:
-        """The `k` items whose name/category/SKU best match `text`, best first, with scores."""
-        query = tokens(text)
-        if not query:
-            return []
-        n = max(len(self.items), 1)
-        scores: dict[str, float] = defaultdict(float)
-        for token in set(query):
-            skus = self.postings.get(token)
-            if not skus:
-                continue
-            idf = math.log(1 + n / len(skus))
-            for sku in skus:
-                scores[sku] += idf
-        for sku in list(scores):
-            item = self.items[sku]
-            name_tokens = set(tokens(item.name))
-            scores[sku] += 0.5 * len(name_tokens & set(query)) / max(len(name_tokens), 1)
-            if not item.active:
-                del scores[sku]
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return [(self.items[sku], score) for sku, score in best]
-
-    def alternatives(self, item: CatalogItem | None, text: str, k: int = 3) -> list[CatalogItem]:
-        """The closest in-stock items: same category first, then by word overlap, then price."""
-        wanted = set(tokens(text)) | (set(tokens(f"{item.name} {item.category}")) if item else set())
-        candidates: set[str] = set()
-        for token in wanted:
-            candidates |= self.postings.get(token, set())
-        if item is not None and item.category:
-            candidates |= (
-                self.postings.get(tokens(item.category)[0], set()) if tokens(item.category) else set()
-            )
-        pool = [
-            self.items[s] for s in candidates if self.items[s].available and (item is None or s != item.sku)
-        ]
-
-        def rank(other: CatalogItem) -> tuple[int, int, int, str]:
-            same_category = int(item is not None and other.category == item.category)
-            overlap = len(wanted & set(tokens(f"{other.name} {other.category}")))
-            gap = abs((other.price_minor or 0) - (item.price_minor or 0)) if item else 0
-            return (-same_category, -overlap, gap, other.sku)
-
-        return sorted(pool, key=rank)[:k]
-
-    def services(self, k: int = 5) -> list[CatalogItem]:
-        """Bookable services, to offer when a booking request matched none."""
-        return sorted(
-            (i for i in self.items.values() if i.kind == "service" and i.available), key=lambda i: i.name
-        )[:k]
-
-    def popular(self, k: int = 3) -> list[CatalogItem]:
-        """Some in-stock items to offer when nothing matched (highest stock first)."""
-        pool = [i for i in self.items.values() if i.available]
-        return sorted(pool, key=lambda i: (-(i.stock or 0), i.sku))[:k]
-
+# A warm instance rebuilds from the collections now and then (the incremental refresh cannot see a
+# document deleted outright; the poller normally keeps removed rows with `active: false`).
+FULL_RELOAD_S = 6 * 3600.0
+INFO_TTL_S = 60.0
+SNAPSHOT_PART_BYTES = 900_000
+SNAPSHOT_REBUILD_CHANGES = 500
+DESCRIPTION_CHARS = 400
+CATALOG_FIELDS = [
+    "sku", "name", "category", "price_minor", "currency", "stock", "status", "active", "kind",
+    "description", "tags", "restock_date", "source_row", "updated_at",
+]  # fmt: skip
+AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
 
 # Bounded by bytes (CATALOG_CACHE_MB): an instance serving thousands of shops keeps the most
 # recently used indexes and reloads an evicted one like a first message (shared/cache.py).
 _indexes: ByteLRU[str, CatalogIndex] = ByteLRU(lambda: get_settings().catalog_cache_mb * 2**20)
 _locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+_info: dict[str, tuple[float, list[InfoEntry]]] = {}
 
 
 def catalog_index(tenant_id: str) -> CatalogIndex:
@@ -193,8 +58,11 @@ def catalog_index(tenant_id: str) -> CatalogIndex:
     with _locks[tenant_id]:
         index = _indexes.get(tenant_id)
         now = time.monotonic()
-        if index is None or now - index.loaded_at > FULL_RELOAD_S:
-            index = _load(tenant_id)
+        if index is None:
+            index = _from_snapshot(tenant_id) or _load(tenant_id, write_snapshot=True)
+            _indexes[tenant_id] = index
+        elif now - index.loaded_at > FULL_RELOAD_S:
+            index = _load(tenant_id, write_snapshot=True)
             _indexes[tenant_id] = index
         elif now - index.checked_at > REFRESH_S:
             _refresh(index)
@@ -204,62 +72,85 @@ def catalog_index(tenant_id: str) -> CatalogIndex:
 def forget_indexes() -> None:
     """Drop every cached index (tests and benchmarks that rebuild a catalog call this)."""
     _indexes.clear()
+    _info.clear()
 
 
-# Only the fields the index uses are read (availability documents also carry a stock history).
-CATALOG_FIELDS = [
-    "sku",
-    "name",
-    "category",
-    "price_minor",
-    "currency",
-    "stock",
-    "status",
-    "active",
-    "kind",
-    "updated_at",
-]
-AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
+# -- building -------------------------------------------------------------------------------
 
 
-def _load(tenant_id: str) -> CatalogIndex:
-    index = CatalogIndex(tenant_id)
+def _load(tenant_id: str, *, write_snapshot: bool) -> CatalogIndex:
     availability = {
         d.id: d.to_dict() or {}
         for d in tenant_collection(tenant_id, "availability").select(AVAILABILITY_FIELDS).stream()
     }
+    items = []
+    watermark: datetime | None = None
     for doc in tenant_collection(tenant_id, "catalog").select(CATALOG_FIELDS).stream():
         item = item_from_doc(doc.to_dict() or {})
-        if item is not None:
-            index.put(item.with_availability(availability[item.sku]) if item.sku in availability else item)
+        if item is None:
+            continue
+        avail = availability.get(item.sku)
+        items.append(_trim(item.with_availability(avail) if avail else item))
+        watermark = _latest(watermark, (avail or {}).get("updated_at"))
+    index = CatalogIndex(tenant_id)
+    for item in items:
+        index.put(item)
+    index.watermark = _latest(index.watermark, watermark)
     index.sheets_stale = _sheets_stale(tenant_id)
     index.loaded_at = index.checked_at = time.monotonic()
+    if write_snapshot and items:
+        _write_snapshot(index)
     return index
 
 
-def _refresh(index: CatalogIndex) -> None:
+def _trim(item: CatalogItem) -> CatalogItem:
+    """The index keeps the start of a long description (replies quote the live document)."""
+    if len(item.description) <= DESCRIPTION_CHARS:
+        return item
+    return replace(item, description=item.description[:DESCRIPTION_CHARS])
+
+
+def _latest(a: datetime | None, b: Any) -> datetime | None:
+    if not isinstance(b, datetime):
+        return a
+    return b if a is None or b > a else a
+
+
+def _refresh(index: CatalogIndex) -> int:
+    """Apply what changed since the watermark; returns how many documents were read."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     since = index.watermark
-    if since is not None:
+    read = 0
+    if since is None:
+        fresh = _load(index.tenant_id, write_snapshot=False)
+        index.items, index.postings, index.watermark = fresh.items, fresh.postings, fresh.watermark
+        index.concept_postings, index.item_words = fresh.concept_postings, fresh.item_words
+        index.item_concepts, index.name_words = fresh.item_concepts, fresh.name_words
+        index._vocab = None
+    else:
         newer = FieldFilter("updated_at", ">", since)
-        for doc in (
-            tenant_collection(index.tenant_id, "catalog").where(filter=newer).select(CATALOG_FIELDS).stream()
-        ):
-            item = item_from_doc(doc.to_dict() or {})
+        catalog = tenant_collection(index.tenant_id, "catalog").where(filter=newer).select(CATALOG_FIELDS)
+        watermark: datetime | None = since
+        for doc in catalog.stream():
+            read += 1
+            data = doc.to_dict() or {}
+            item = item_from_doc(data)
             if item is not None:
                 old = index.items.get(item.sku)
-                index.put(_keep_availability(item, old))
+                index.put(_trim(_keep_availability(item, old)))
         availability = tenant_collection(index.tenant_id, "availability").where(filter=newer)
         for doc in availability.select(AVAILABILITY_FIELDS).stream():
+            read += 1
+            data = doc.to_dict() or {}
+            watermark = _latest(watermark, data.get("updated_at"))
             old = index.items.get(doc.id)
             if old is not None:
-                index.put(old.with_availability(doc.to_dict() or {}))
-    else:
-        fresh = _load(index.tenant_id)
-        index.items, index.postings, index.watermark = fresh.items, fresh.postings, fresh.watermark
+                index.put(old.with_availability(data))
+        index.watermark = _latest(index.watermark, watermark)
     index.sheets_stale = _sheets_stale(index.tenant_id)
     index.checked_at = time.monotonic()
+    return read
 
 
 def _keep_availability(item: CatalogItem, old: CatalogItem | None) -> CatalogItem:
@@ -267,6 +158,8 @@ def _keep_availability(item: CatalogItem, old: CatalogItem | None) -> CatalogIte
         return item
     return replace(
         item,
+        status=old.status,
+        stock=old.stock,
         days_to_stockout=old.days_to_stockout,
         forecast_confidence=old.forecast_confidence,
         stale=old.stale,
@@ -275,8 +168,102 @@ def _keep_availability(item: CatalogItem, old: CatalogItem | None) -> CatalogIte
 
 def _sheets_stale(tenant_id: str) -> bool:
     return any(
-        (d.to_dict() or {}).get("stale") is True for d in tenant_collection(tenant_id, "sheet_state").stream()
+        (d.to_dict() or {}).get("stale") is True
+        for d in tenant_collection(tenant_id, "sheet_state").select(["stale"]).stream()
     )
+
+
+# -- the compact snapshot -------------------------------------------------------------------
+
+
+def _row(item: CatalogItem) -> list[Any]:
+    return [
+        item.sku, item.name, item.category, item.price_minor, item.currency, item.stock, item.status,
+        item.active, item.kind, item.description, list(item.tags), item.restock_date,
+        item.updated_at.isoformat() if item.updated_at else None, item.days_to_stockout, item.row,
+    ]  # fmt: skip
+
+
+def _item(row: list[Any]) -> CatalogItem:
+    (sku, name, category, price, currency, stock, status, active, kind, description, tags, restock,
+     updated, days, sheet_row) = row  # fmt: skip
+    return CatalogItem(
+        sku=sku,
+        name=name,
+        category=category,
+        price_minor=price,
+        currency=currency,
+        stock=stock,
+        status=status,
+        active=active,
+        kind=kind,
+        description=description,
+        tags=tuple(tags),
+        restock_date=restock,
+        updated_at=datetime.fromisoformat(updated) if updated else None,
+        days_to_stockout=days,
+        row=sheet_row,
+    )
+
+
+def _write_snapshot(index: CatalogIndex) -> None:
+    """Store the index's items compactly for the next fresh instance (best effort)."""
+    from google.api_core import exceptions
+
+    from shared.storage import write_many
+
+    blob = zlib.compress(
+        json.dumps([_row(i) for i in index.items.values()], separators=(",", ":")).encode(), 6
+    )
+    parts = [blob[i : i + SNAPSHOT_PART_BYTES] for i in range(0, len(blob), SNAPSHOT_PART_BYTES)]
+    collection = tenant_collection(index.tenant_id, "catalog_index")
+    meta = {
+        "parts": len(parts),
+        "watermark": index.watermark,
+        "built_at": datetime.now(UTC),
+        "count": len(index.items),
+        "version": _SNAPSHOT_VERSION,
+    }
+    try:
+        write_many(
+            [(collection.document(f"part_{n}"), {"blob": part, "part": n}) for n, part in enumerate(parts)]
+            + [(collection.document("meta"), meta)]
+        )
+    except exceptions.GoogleAPICallError as exc:
+        log_event(log, 30, "catalog snapshot not written", tenant_id=index.tenant_id, error=str(exc))
+
+
+_SNAPSHOT_VERSION = 2
+
+
+def _from_snapshot(tenant_id: str) -> CatalogIndex | None:
+    collection = tenant_collection(tenant_id, "catalog_index")
+    meta_snap = collection.document("meta").get()
+    meta = meta_snap.to_dict() if meta_snap.exists else None
+    if (
+        not meta
+        or meta.get("version") != _SNAPSHOT_VERSION
+        or not isinstance(meta.get("watermark"), datetime)
+    ):
+        return None
+    from shared.clients import firestore_client
+
+    refs = [collection.document(f"part_{n}") for n in range(int(meta["parts"]))]
+    parts = {s.id: (s.to_dict() or {}).get("blob") for s in firestore_client().get_all(refs) if s.exists}
+    if len(parts) != len(refs) or not all(isinstance(p, bytes) for p in parts.values()):
+        return None
+    blob = b"".join(parts[f"part_{n}"] for n in range(len(refs)))  # type: ignore[misc]
+    index = CatalogIndex(tenant_id)
+    for row in json.loads(zlib.decompress(blob)):
+        index.put(_item(row))
+    index.watermark = meta["watermark"]
+    index.loaded_at = index.checked_at = time.monotonic()
+    if _refresh(index) > SNAPSHOT_REBUILD_CHANGES:
+        _write_snapshot(index)
+    return index
+
+
+# -- live reads -----------------------------------------------------------------------------
 
 
 def live_items(tenant_id: str, skus: list[str]) -> list[CatalogItem]:
@@ -301,3 +288,41 @@ def live_items(tenant_id: str, skus: list[str]) -> list[CatalogItem]:
         avail = docs.get(availability.document(sku).path)
         items.append(item.with_availability(avail) if avail else item)
     return items
+
+
+def free_slots(tenant_id: str, skus: list[str], *, now: datetime, limit: int = 60) -> list[Slot]:
+    """Free slots of the bookable `skus` that start after `now` (the shop's local time)."""
+    if not skus:
+        return []
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    today = now.date().isoformat()
+    # One equality filter only (no composite index needed); past days are dropped here.
+    query = tenant_collection(tenant_id, "slots").where(filter=FieldFilter("sku", "in", skus[:10])).limit(400)
+    slots = []
+    clock = now.strftime("%H:%M")
+    for doc in query.stream():
+        data = doc.to_dict() or {}
+        free = data.get("free")
+        if free is None and isinstance(data.get("capacity"), int):
+            free = data["capacity"] - int(data.get("booked") or 0)
+        day, start = str(data.get("date", "")), str(data.get("start", ""))
+        if not isinstance(free, int) or free <= 0 or day < today or (day == today and start <= clock):
+            continue
+        slots.append(Slot(doc.id, str(data["sku"]), day, start, free))
+    return sorted(slots, key=lambda s: (s.date, s.start))[:limit]
+
+
+def info_entries(tenant_id: str) -> list[InfoEntry]:
+    """The shop's Info tab (cached for a minute per instance)."""
+    cached = _info.get(tenant_id)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < INFO_TTL_S:
+        return cached[1]
+    entries = []
+    for doc in tenant_collection(tenant_id, "info").stream():
+        data = doc.to_dict() or {}
+        if data.get("answer"):
+            entries.append(InfoEntry(doc.id, str(data.get("topic") or doc.id), str(data["answer"])))
+    _info[tenant_id] = (now, entries)
+    return entries

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared.messaging.safety import check_document_id
 from shared.storage import tenant_collection
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ PREVIEW_CHARS = 80
 
 
 def conversation_ref(tenant_id: str, wa_id: str) -> DocumentReference:
-    return tenant_collection(tenant_id, "conversations").document(wa_id)
+    """The conversation document; Unstorable (ValueError) for a key that is not one document id."""
+    return tenant_collection(tenant_id, "conversations").document(check_document_id(wa_id))
 
 
 def messages_ref(tenant_id: str, wa_id: str) -> CollectionReference:

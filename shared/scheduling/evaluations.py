@@ -25,8 +25,12 @@ def alerts_tick(tick: Tick) -> DispatchReport:
 
 
 def evaluate_shop(message: ShopDue) -> Evaluation | None:
-    """Every alert rule for the shop `message` names (its next evaluation was set at dispatch)."""
+    """Every alert rule for the shop `message` names (its next evaluation was set at dispatch),
+    after answering or flagging its inbound messages left unanswered (shared.messaging.sweeper)."""
+    from shared.messaging.sweeper import sweep_tenant
+
     try:
+        sweep_tenant(message.tenant_id)
         return evaluate_tenant(message.tenant_id)
     except PermanentError:
         store.forget(message.tenant_id)  # the tenant is gone: nothing dispatches it again

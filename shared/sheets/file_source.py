@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from shared.catalog.info import is_info_tab
 from shared.errors import PermanentError
 from shared.sheets.sources import SheetTable, SourceVersion, table_from_rows
 
@@ -42,39 +43,39 @@ class FileSource:
         )
         self.description = f"file:{self.path}"
 
+    @property
+    def info_path(self) -> Path:
+        """The Info tab of a CSV sheet: `catalog.csv` -> `catalog.info.csv` next to it."""
+        return self.path.with_name(f"{self.path.stem}.info{self.path.suffix}")
+
     def version(self) -> SourceVersion:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
             raise PermanentError(f"sheet file not found: {self.path}") from None
-        return SourceVersion(
-            version=f"{stat.st_mtime_ns}-{stat.st_size}",
-            modified_time=datetime.fromtimestamp(stat.st_mtime, UTC),
-        )
+        version = f"{stat.st_mtime_ns}-{stat.st_size}"
+        if self.path.suffix.lower() in _CSV and self.info_path.exists():
+            info = os.stat(self.info_path)
+            version += f"+{info.st_mtime_ns}-{info.st_size}"
+        return SourceVersion(version=version, modified_time=datetime.fromtimestamp(stat.st_mtime, UTC))
 
     def read(self) -> SheetTable:
         if not self.path.exists():
             raise PermanentError(f"sheet file not found: {self.path}")
         suffix = self.path.suffix.lower()
         if suffix in (".xlsx", ".xlsm"):
-            return table_from_rows(self._xlsx_values())
-        if suffix in (".csv", ".tsv", ".txt"):
-            return table_from_rows(self._csv_values())
-        raise PermanentError(f"unsupported sheet file type {suffix!r} (use .csv or .xlsx)")
+            values, info = self._xlsx_values()
+            table = table_from_rows(values)
+        elif suffix in _CSV:
+            table = table_from_rows(_csv_values(self.path))
+            info = _csv_values(self.info_path) if self.info_path.exists() else None
+        else:
+            raise PermanentError(f"unsupported sheet file type {suffix!r} (use .csv or .xlsx)")
+        table.info = info
+        return table
 
-    def _csv_values(self) -> list[list[str]]:
-        raw = self.path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")  # what Excel's "CSV" export writes
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-    def _xlsx_values(self) -> list[list[str]]:
+    def _xlsx_values(self) -> tuple[list[list[str]], list[list[str]] | None]:
+        """The catalog worksheet's cells and the Info worksheet's (None when there is none)."""
         from openpyxl import load_workbook
 
         try:
@@ -82,6 +83,7 @@ class FileSource:
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise PermanentError(f"cannot open {self.path}: {exc}") from exc
         try:
+            info_sheet = next((s for s in book.worksheets if is_info_tab(s.title)), None)
             if self.worksheet:
                 if self.worksheet not in book.sheetnames:
                     raise PermanentError(
@@ -89,7 +91,29 @@ class FileSource:
                     )
                 sheet = book[self.worksheet]
             else:
-                sheet = book.worksheets[0]
-            return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                sheet = next((s for s in book.worksheets if s is not info_sheet), book.worksheets[0])
+
+            def cells(ws: Any) -> list[list[str]]:
+                return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+
+            has_info = info_sheet is not None and info_sheet is not sheet
+            return cells(sheet), cells(info_sheet) if has_info else None
         finally:
             book.close()
+
+
+_CSV = (".csv", ".tsv", ".txt")
+
+
+def _csv_values(path: Path) -> list[list[str]]:
+    """A CSV file's cells (UTF-8 with or without BOM, else Excel's cp1252; `,` `;` or tab)."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")  # what Excel's "CSV" export writes
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]

@@ -29,6 +29,8 @@ SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
     "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
+# The Orders/Bookings write-back (shared.commerce.writeback) needs to edit the sheet.
+WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 SHEETS_ORIGIN = "https://sheets.googleapis.com"
 DRIVE_ORIGIN = "https://www.googleapis.com"
 _RETRY_STATUSES = {HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS}
@@ -100,13 +102,18 @@ def _service_account_info(raw: str) -> dict[str, Any]:
     return dict(info)
 
 
-def build_client(*, base_delay_s: float | None = None, max_attempts: int | None = None) -> gspread.Client:
+def build_client(
+    *,
+    base_delay_s: float | None = None,
+    max_attempts: int | None = None,
+    scopes: tuple[str, ...] = SCOPES,
+) -> gspread.Client:
     """A gspread client authorised as the configured service account (token fetched lazily)."""
     from google.oauth2.service_account import Credentials
 
     settings = get_settings()
     info = _service_account_info(require("sheets_service_account_json"))
-    credentials = Credentials.from_service_account_info(info, scopes=list(SCOPES))
+    credentials = Credentials.from_service_account_info(info, scopes=list(scopes))
     http_class = type(
         "ConfiguredHTTPClient",
         (BoundedBackOffHTTPClient,),
@@ -129,3 +136,9 @@ def build_client(*, base_delay_s: float | None = None, max_attempts: int | None 
 def gspread_client() -> gspread.Client:
     """The instance's Google Sheets client (service account, explicit timeout, bounded back-off)."""
     return build_client()
+
+
+@per_instance
+def gspread_writer() -> gspread.Client:
+    """The same client with the scope to write (the Orders/Bookings tabs)."""
+    return build_client(scopes=WRITE_SCOPES)

@@ -1,5 +1,6 @@
 """A Google Sheet through gspread: Drive v3 `files.get` for the cheap version check, then one
-Sheets v4 `values:batchGet` (row blocks) for the content."""
+Sheets v4 `values:batchGet` (row blocks of the catalog tab, plus the Info tab when there is one)
+for the content."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import requests
 from gspread.exceptions import APIError
 from gspread.utils import rowcol_to_a1
 
+from shared.catalog.info import is_info_tab
 from shared.errors import PermanentError, TransientError
 from shared.sheets.gsheets_client import is_retryable
 from shared.sheets.sources import SheetTable, SourceVersion, table_from_rows
@@ -87,34 +89,49 @@ class GoogleSheetSource:
             self.spreadsheet_id,
             params={"fields": "sheets.properties(sheetId,title,index,gridProperties(rowCount,columnCount))"},
         )
-        sheets = [s["properties"] for s in meta.get("sheets", [])]
+        sheets = sorted((s["properties"] for s in meta.get("sheets", [])), key=lambda p: p.get("index", 0))
+        info = next((p for p in sheets if is_info_tab(p.get("title", ""))), None)
         if self.worksheet:
             chosen = next((p for p in sheets if p.get("title") == self.worksheet), None)
             if chosen is None:
                 raise PermanentError(f"worksheet {self.worksheet!r} not found in {self.spreadsheet_id}")
         elif sheets:
-            chosen = min(sheets, key=lambda p: p.get("index", 0))
+            chosen = next((p for p in sheets if p is not info), sheets[0])
         else:
             raise PermanentError(f"spreadsheet {self.spreadsheet_id} has no worksheets")
-        grid = chosen.get("gridProperties", {})
-        row_count, col_count = int(grid.get("rowCount", 1000)), max(int(grid.get("columnCount", 26)), 1)
-        title = _quote(chosen["title"])
-        ranges = []
-        for start in range(1, row_count + 1, ROWS_PER_RANGE):
-            end = min(start + ROWS_PER_RANGE - 1, row_count)
-            ranges.append(f"{title}!{rowcol_to_a1(start, 1)}:{rowcol_to_a1(end, col_count)}")
+        ranges = _ranges(chosen)
+        info_ranges = _ranges(info) if info is not None and info is not chosen else []
         data = self._call(
             "sheets values.batchGet",
             http.values_batch_get,
             self.spreadsheet_id,
-            ranges,
+            ranges + info_ranges,
             params={"majorDimension": "ROWS", "valueRenderOption": "FORMATTED_VALUE"},
         )
-        values: list[list[str]] = []
-        for index, block in enumerate(data.get("valueRanges", [])):
-            rows = block.get("values", [])
-            # Trailing blank rows are omitted by the API: pad so row numbers stay right.
-            start = index * ROWS_PER_RANGE
-            values.extend([] for _ in range(start - len(values)))
-            values.extend([[str(c) for c in row] for row in rows])
-        return table_from_rows(values)
+        blocks = data.get("valueRanges", [])
+        table = table_from_rows(_values(blocks[: len(ranges)]))
+        table.info = _values(blocks[len(ranges) :]) if info_ranges else None
+        return table
+
+
+def _ranges(tab: dict[str, Any]) -> list[str]:
+    """A1 ranges covering a tab's grid, ROWS_PER_RANGE rows each."""
+    grid = tab.get("gridProperties", {})
+    row_count, col_count = int(grid.get("rowCount", 1000)), max(int(grid.get("columnCount", 26)), 1)
+    title = _quote(tab["title"])
+    ranges = []
+    for start in range(1, row_count + 1, ROWS_PER_RANGE):
+        end = min(start + ROWS_PER_RANGE - 1, row_count)
+        ranges.append(f"{title}!{rowcol_to_a1(start, 1)}:{rowcol_to_a1(end, col_count)}")
+    return ranges
+
+
+def _values(blocks: list[dict[str, Any]]) -> list[list[str]]:
+    values: list[list[str]] = []
+    for index, block in enumerate(blocks):
+        rows = block.get("values", [])
+        # Trailing blank rows are omitted by the API: pad so row numbers stay right.
+        start = index * ROWS_PER_RANGE
+        values.extend([] for _ in range(start - len(values)))
+        values.extend([[str(c) for c in row] for row in rows])
+    return values

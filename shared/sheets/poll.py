@@ -3,8 +3,12 @@ changed, record the state, publish `catalog-changes`.
 
     poll_tenant("demo") -> PollResult(rows=52, valid=50, invalid=2, written=..., ...)
 
-An unchanged sheet costs one sheet_state read, one metadata call and no writes (a heartbeat
-write at most every 10 minutes keeps `last_checked_at`, and so freshness, current).
+The decision to read is a pure function, `plan_poll(state, version, now) -> PollPlan`: a new
+version, new settings, a switched sheet or a push read the sheet; so does a sheet with slots
+once a slot's time or the tenant's midnight has passed, so that weekly slots roll forward and
+past slots disappear at their time even on a sheet nobody edits. Otherwise an unchanged sheet
+costs one sheet_state read, one metadata call and no writes (a heartbeat write at most every 10
+minutes keeps `last_checked_at`, and so freshness, current).
 """
 
 from __future__ import annotations
@@ -13,17 +17,22 @@ import hashlib
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import chain
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
 
 from shared.catalog import documents
-from shared.catalog.columns import map_headers
+from shared.catalog.columns import HeaderMap, map_headers
 from shared.catalog.diff import DiffResult, diff_rows
 from shared.catalog.freshness import assess
+from shared.catalog.info import InfoDiff, diff_info, info_doc, read_info
 from shared.catalog.rows import Context
 from shared.catalog.safety import header_anomaly, shrink_anomaly
+from shared.catalog.words import language_of, locale_for
 from shared.clients import firestore_client
 from shared.errors import TransientError, WacrmError
 from shared.events import MAX_SKUS_PER_CHANGE, CatalogChange, StatusChange, Tick
@@ -68,8 +77,113 @@ class PollResult(BaseModel):
 
 def _fingerprint(config: TenantConfig) -> str:
     """Settings that change how rows are interpreted: a change re-interprets every row."""
-    key = f"{config.currency}|{config.low_stock_threshold}|{config.worksheet}|{config.source}"
+    key = (
+        f"{config.currency}|{config.low_stock_threshold}|{config.worksheet}|{config.source}"
+        f"|{config.locale}|{config.timezone}"
+    )
     return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What the decision to read needs: the last poll's record and this poll's settings."""
+
+    version: str | None = None  # the version the last read saw
+    fingerprint: str | None = None  # the settings the last read used
+    current_fingerprint: str = ""
+    switched_from: str | None = None  # the sheet the catalog was built from, when another
+    force: bool = False  # a push or an owner's "poll now"
+    slots_next_at: datetime | None = None  # when the next slot passes (or the tenant's day ends)
+    slots_salt: str = ""  # the moment slot rows were last resolved
+
+    @classmethod
+    def from_meta(
+        cls, meta: dict[str, Any], *, fingerprint: str, switched_from: str | None, force: bool
+    ) -> PollState:
+        return cls(
+            version=meta.get("version"),
+            fingerprint=meta.get("config"),
+            current_fingerprint=fingerprint,
+            switched_from=switched_from,
+            force=force,
+            slots_next_at=meta.get("slots_next_at"),
+            slots_salt=str(meta.get("slots_salt") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class PollPlan:
+    """Whether to read the sheet and how to interpret it."""
+
+    read: bool
+    reason: Literal["forced", "switched", "first", "changed", "settings", "slots", "unchanged"]
+    full: bool = False  # re-interpret every row (settings changed, sheet switched)
+    slots_salt: str = ""  # rows with slots are re-interpreted when this changes
+
+
+def plan_poll(state: PollState, version: str, now: datetime) -> PollPlan:
+    """Decide one poll (pure): read or not, why, and how. `now` is aware."""
+    rolled = state.slots_next_at is not None and now >= state.slots_next_at
+    salt = now.isoformat(timespec="minutes") if rolled or not state.slots_salt else state.slots_salt
+    full = bool(state.switched_from) or (
+        state.fingerprint is not None and state.fingerprint != state.current_fingerprint
+    )
+    if state.switched_from:
+        return PollPlan(True, "switched", full=True, slots_salt=salt)
+    if state.version is None:
+        return PollPlan(True, "first", full=False, slots_salt=salt)
+    if state.fingerprint != state.current_fingerprint:
+        return PollPlan(True, "settings", full=full, slots_salt=salt)
+    if state.force:
+        return PollPlan(True, "forced", full=False, slots_salt=salt)
+    if state.version != version:
+        return PollPlan(True, "changed", full=False, slots_salt=salt)
+    if rolled:
+        return PollPlan(True, "slots", full=False, slots_salt=salt)
+    return PollPlan(False, "unchanged", slots_salt=salt)
+
+
+def tenant_zone(config: TenantConfig) -> ZoneInfo:
+    """The tenant's time zone (UTC when its name is unknown)."""
+    try:
+        return ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def reading_context(config: TenantConfig, header: HeaderMap, now: datetime, slots_salt: str) -> Context:
+    """How to read the cells: the tenant's locale, unless the headers are in another language
+    (a tenant left at en-US whose sheet says Produto | Preço reads 1.000 as a Brazilian would)."""
+    locale = config.locale
+    if header.language and header.language != language_of(locale) and language_of(locale) == "en":
+        locale = locale_for(header.language, config.currency)
+    local = now.astimezone(tenant_zone(config)).replace(tzinfo=None)
+    return Context(
+        currency=config.currency,
+        low_stock_threshold=config.low_stock_threshold,
+        today=local.date(),
+        locale=locale,
+        language=header.language or language_of(locale),
+        now=local,
+        slot_epoch=slots_salt,
+    )
+
+
+def next_slot_boundary(
+    diff: DiffResult, *, previous: datetime | None, ctx: Context, zone: ZoneInfo, now: datetime
+) -> datetime | None:
+    """When slot rows must be read again: the earliest upcoming slot start among the rows just
+    interpreted, the previous boundary if still ahead, and the tenant's next midnight (weekday
+    names and `tomorrow` change meaning then). None when the sheet has no slots."""
+    starts = [s.starts_at.replace(tzinfo=zone) for item in diff.to_write for s in item.slots]
+    if not starts and not diff.slot_rows:
+        return None
+    assert ctx.now is not None
+    midnight = datetime.combine(ctx.now.date() + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    candidates = [*starts, midnight]
+    if previous is not None and previous > now:
+        candidates.append(previous)
+    return min(candidates).astimezone(UTC)
 
 
 class _Timer:
@@ -94,11 +208,13 @@ def poll_tenant(
     accept_shrink: bool = False,
     reason: str = "manual",
     source: SheetSource | None = None,
+    now: datetime | None = None,
 ) -> PollResult:
     """Poll the tenant's sheet now. `force` skips the version check (the push path);
-    `accept_shrink` applies a read the no-wipe rule would hold back (the owner confirmed it)."""
+    `accept_shrink` applies a read the no-wipe rule would hold back (the owner confirmed it);
+    `now` is the clock (default: the current time)."""
     timer = _Timer()
-    now = utcnow()
+    now = now or utcnow()
     config = get_tenant(tenant_id, fresh=True)
     source = source or open_source(config)
     result = PollResult(
@@ -111,26 +227,28 @@ def poll_tenant(
     ref = state_ref(tenant_id, source.sheet_id)
     meta: dict[str, Any] = ref.get().to_dict() or {}
     _publish_pending(ref, meta)
-    fingerprint = _fingerprint(config)
     # The tenant pointed its source at another sheet: the catalog was built from that one, so
     # this read is diffed against it (its rows not here are removed) and every row is rewritten.
     last_sheet = config.catalog_sheet_id
     switched_from = last_sheet if last_sheet not in (None, source.sheet_id) else None
+    state = PollState.from_meta(
+        meta, fingerprint=_fingerprint(config), switched_from=switched_from, force=force
+    )
     timer.lap("state")
     try:
         version = source.version()
         timer.lap("version")
         result.version = version.version
-        unchanged = meta.get("version") == version.version and meta.get("config") == fingerprint
-        if not force and not switched_from and unchanged:
+        plan = plan_poll(state, version.version, now)
+        if not plan.read:
             return _unchanged(result, ref, meta, now, timer)
         table = source.read()
         timer.lap("read")
     except WacrmError as exc:
         return _read_failed(result, config, ref, meta, now, exc, timer)
 
-    header = map_headers(table.headers)
-    anomaly = header_anomaly(header.missing)
+    header = map_headers(table.headers, language=language_of(config.locale))
+    anomaly = header_anomaly(header.missing, header.suggestions)
     if anomaly is None and not accept_shrink:
         anomaly = shrink_anomaly(rows=len(table.rows), last_good_rows=int(meta.get("good_rows", 0)))
     if anomaly is not None:
@@ -139,9 +257,8 @@ def poll_tenant(
     own_previous = load_rows(tenant_id, source.sheet_id) if meta else {}
     previous = load_rows(tenant_id, switched_from) if switched_from else own_previous
     timer.lap("load_hashes")
-    ctx = Context(currency=config.currency, low_stock_threshold=config.low_stock_threshold, today=now.date())
-    full = bool(switched_from) or (bool(meta) and meta.get("config") != fingerprint)
-    diff = diff_rows(table.rows, header, previous, ctx, full=full)
+    ctx = reading_context(config, header, now, plan.slots_salt)
+    diff = diff_rows(table.rows, header, previous, ctx, full=plan.full)
     if not accept_shrink and not switched_from:
         anomaly = shrink_anomaly(
             rows=diff.valid, last_good_rows=int(meta.get("good_valid", 0)), what="valid rows"
@@ -158,19 +275,48 @@ def poll_tenant(
     result.changed, result.removed = len(diff.to_write), len(diff.removed_skus)
     result.issues = diff.invalid
 
+    info = diff_info(read_info(table.info or []), dict(meta.get("info_hashes") or {}))
+    slots_next_at = next_slot_boundary(
+        diff, previous=state.slots_next_at, ctx=ctx, zone=tenant_zone(config), now=now
+    )
     status_changes: list[StatusChange] = []
-    writes = _catalog_writes(tenant_id, source.sheet_id, diff, now, status_changes, first_import=not previous)
+    writes = chain(
+        _catalog_writes(
+            tenant_id,
+            source.sheet_id,
+            diff,
+            now,
+            status_changes,
+            first_import=not previous,
+            low_stock_threshold=config.low_stock_threshold,
+        ),
+        _info_writes(tenant_id, source.sheet_id, info, now),
+    )
     changed = bool(diff.to_write or diff.removed_skus or diff.issues_to_write or diff.issue_ids_to_delete)
+    changed_info = bool(info.to_write or info.to_delete)
     bookkeeping: list[Write] = [
         (r, d, False) for r, d in shard_writes(tenant_id, source.sheet_id, own_previous, diff.state)
     ]
     if config.catalog_sheet_id != source.sheet_id:
         bookkeeping.append((tenant_ref(tenant_id), {"catalog_sheet_id": source.sheet_id}, True))
-    if changed or bookkeeping or meta.get("version") != version.version or _heartbeat_due(meta, now):
-        state = _state_doc(
-            config, source, version, diff, meta, now, changed, result, header.positions, header.unknown
-        )
-        bookkeeping.append((ref, state, False))
+    if (
+        changed
+        or changed_info
+        or bookkeeping
+        or meta.get("version") != version.version
+        or plan.reason == "slots"
+        or _heartbeat_due(meta, now)
+    ):
+        record = _state_doc(config, source, version, diff, meta, now, changed, result, header)
+        record |= {
+            "locale": ctx.locale,
+            "slots_next_at": slots_next_at,
+            "slots_salt": plan.slots_salt,
+            "info_hashes": info.hashes,
+            "info_topics": len(info.hashes),
+            "last_read_reason": plan.reason,
+        }
+        bookkeeping.append((ref, record, False))
     result.written = commit(writes, bookkeeping)
     timer.lap("write")
     if changed:
@@ -199,6 +345,7 @@ def _catalog_writes(
     changes: list[StatusChange],
     *,
     first_import: bool,
+    low_stock_threshold: int = 0,
 ) -> Iterator[Write]:
     """The catalog, availability, slot and issue writes of a diff, generated lazily; the status
     changes are appended to `changes` as they are found."""
@@ -223,20 +370,29 @@ def _catalog_writes(
         row = item.row
         assert row is not None
         before = previous_availability.get(row.sku)
-        yield catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False
-        doc = documents.availability_doc(row, previous=before, slots=item.slots, now=now)
-        if doc is not None:
-            yield (availability.document(row.sku), doc, False)
-        old_status = before.get("status") if before else None
-        if old_status != row.status:
-            changes.append(StatusChange(sku=row.sku, old=old_status, new=row.status))
         old_slots = previous_slots.get(row.sku, {})
+        yield catalog.document(row.sku), documents.catalog_doc(row, sheet_id=sheet_id, now=now), False
+        doc = documents.availability_doc(
+            row,
+            previous=before,
+            slots=item.slots,
+            now=now,
+            low_stock_threshold=low_stock_threshold,
+            previous_slots=old_slots,
+        )
+        # Merged: `reserved` (and slots' `booked_ours`) belong to the commerce transactions.
+        if doc is not None:
+            yield (availability.document(row.sku), doc, True)
+        old_status = before.get("status") if before else None
+        new_status = doc["status"] if doc is not None else old_status
+        if old_status != new_status:
+            changes.append(StatusChange(sku=row.sku, old=old_status, new=new_status or row.status))
         new_ids = set()
         for slot in item.slots:
             new_ids.add(slot.slot_id)
             slot_data = documents.slot_doc(slot, name=row.name, previous=old_slots.get(slot.slot_id), now=now)
             if slot_data is not None:
-                yield (slots_col.document(slot.slot_id), slot_data, False)
+                yield (slots_col.document(slot.slot_id), slot_data, True)
         yield from ((slots_col.document(sid), None, False) for sid in old_slots.keys() - new_ids)
     for sku in diff.removed_skus:
         yield (catalog.document(sku), documents.removed_catalog_doc(now), True)
@@ -252,6 +408,14 @@ def _catalog_writes(
             False,
         )
     yield from ((issues_col.document(issue_id), None, False) for issue_id in diff.issue_ids_to_delete)
+
+
+def _info_writes(tenant_id: str, sheet_id: str, info: InfoDiff, now: datetime) -> Iterator[Write]:
+    """`info/{topic_id}` documents whose text changed, and deletes for topics gone from the tab."""
+    collection = tenant_collection(tenant_id, "info")
+    for entry in info.to_write:
+        yield collection.document(entry.topic_id), info_doc(entry, sheet_id=sheet_id, now=now), False
+    yield from ((collection.document(topic_id), None, False) for topic_id in info.to_delete)
 
 
 def _slots_of(slots_col: Any, skus: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -282,8 +446,7 @@ def _state_doc(
     now: datetime,
     changed: bool,
     result: PollResult,
-    columns: dict[str, int],
-    unknown: list[str],
+    header: HeaderMap,
 ) -> dict[str, Any]:
     return {
         "sheet_id": source.sheet_id,
@@ -301,8 +464,9 @@ def _state_doc(
         "good_valid": diff.valid,
         "valid": diff.valid,
         "invalid": diff.invalid,
-        "columns": sorted(columns),
-        "unknown_columns": unknown,
+        "columns": sorted(header.positions),
+        "unknown_columns": header.described_unknown(),
+        "language": header.language,
         "shards": len({shard_of(n) for n in diff.state}),
         "stale": False,
         "stale_after_minutes": config.alert_thresholds.stale_after_minutes,

@@ -1,7 +1,9 @@
 """The one interface every sheet source implements, and the factory that picks one.
 
 A source answers two questions: "what version is the sheet at?" (cheap: a file's mtime, or the
-Drive file's `version`) and "what are its rows?" (the whole sheet, as the strings a person sees).
+Drive file's `version`) and "what are its rows?" (the whole catalog tab, as the strings a person
+sees, plus the Info tab when there is one: a tab named Info/Informações/Información/...; for a
+CSV file, the sibling file NAME.info.csv).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class SheetTable:
     headers: list[str]
     header_row: int
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    info: list[list[str]] | None = None  # the Info tab's cells, None when the sheet has none
 
 
 class SheetSource(Protocol):

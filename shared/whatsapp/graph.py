@@ -1,28 +1,28 @@
-"""Meta Graph API `POST /{phone_number_id}/messages` and its error codes.
+"""Meta Graph API `POST /{phone_number_id}/messages`.
 
-Errors map to the project's split: 131047 (outside the 24-hour window) -> `WindowClosed`, so the
-caller switches to a template; 130429/131056 (rate limits), 5xx and network errors ->
-`TransientError` (retry later); anything else -> `PermanentError`.
+A refused send is classified by `provider_errors.GRAPH` (131047 -> `WindowClosed`, so the caller
+switches to a template; rate limits -> `TransientError`; …); network errors are transient.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import PermanentError, TransientError
+from shared.errors import TransientError
 from shared.whatsapp.outbound import OutboundMessage
-
-WINDOW_CLOSED = 131047
-RATE_LIMITED = (130429, 131056, 80007, 4)
+from shared.whatsapp.provider_errors import Attempt, graph_rule, send_classified
 
 
-class WindowClosed(PermanentError):
-    """The customer's 24-hour service window is closed: only a template may be sent."""
+def addressee(recipient: str) -> dict[str, str]:
+    """`to` for a phone number; `recipient` for a business-scoped user id (a customer known only
+    by their username has no number we may see)."""
+    return {"to": recipient} if recipient.isdigit() else {"recipient": recipient}
 
 
 def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
-    """The Graph API JSON body for `message` to `wa_id`."""
-    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id}
+    """The Graph API JSON body for `message` to `wa_id` (a phone number or a BSUID)."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+    body |= addressee(wa_id)
     if message.template:
         params = [{"type": "text", "text": p} for p in message.template.body_params]
         template: dict[str, Any] = {
@@ -32,6 +32,8 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
         if params:
             template["components"] = [{"type": "body", "parameters": params}]
         body |= {"type": "template", "template": template}
+    elif message.products and message.catalog_id:
+        body |= {"type": "interactive", "interactive": product_interactive(message)}
     elif message.buttons:
         buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
         body |= {
@@ -50,6 +52,24 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
     return body
 
 
+def product_interactive(message: OutboundMessage) -> dict[str, Any]:
+    """A `product` message for one SKU, else a `product_list` (Meta requires its header)."""
+    skus = [sku for section in message.products for sku in section.skus]
+    if len(skus) == 1:
+        action: dict[str, Any] = {"catalog_id": message.catalog_id, "product_retailer_id": skus[0]}
+        return {"type": "product", "body": {"text": message.text[:1024]}, "action": action}
+    sections = [
+        {"title": s.title, "product_items": [{"product_retailer_id": sku} for sku in s.skus]}
+        for s in message.products
+    ]
+    return {
+        "type": "product_list",
+        "header": {"type": "text", "text": message.header or message.products[0].title},
+        "body": {"text": message.text[:1024]},
+        "action": {"catalog_id": message.catalog_id, "sections": sections},
+    }
+
+
 def send_message(
     *, base_url: str, access_token: str, phone_number_id: str, wa_id: str, message: OutboundMessage
 ) -> str:
@@ -59,23 +79,25 @@ def send_message(
     from shared.clients import http_client
 
     url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
-    try:
-        response = http_client().post(
-            url, json=message_body(wa_id, message), headers={"Authorization": f"Bearer {access_token}"}
-        )
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
-    try:
-        data = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code == 200 and data.get("messages"):
-        return str(data["messages"][0]["id"])
-    error = data.get("error") or {}
-    code = error.get("code")
-    reason = f"Graph API {response.status_code} code {code}: {error.get('message', response.text[:200])}"
-    if code == WINDOW_CLOSED:
-        raise WindowClosed(reason)
-    if code in RATE_LIMITED or response.status_code == 429 or response.status_code >= 500:
-        raise TransientError(reason)
-    raise PermanentError(reason)
+    body = message_body(wa_id, message)
+
+    def send_once() -> Attempt:
+        try:
+            response = http_client().post(url, json=body, headers={"Authorization": f"Bearer {access_token}"})
+        except httpx.HTTPError as exc:
+            raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if response.status_code == 200 and data.get("messages"):
+            return Attempt(str(data["messages"][0]["id"]))
+        error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
+        extra = error.get("error_data")
+        details = extra.get("details") if isinstance(extra, dict) else None
+        text = str(error.get("message") or response.text[:200]) + (f" — {details}" if details else "")
+        code = error.get("code")
+        return Attempt(None, response.status_code, code if isinstance(code, int) else None, text)
+
+    return send_classified(send_once, graph_rule, "Graph API")

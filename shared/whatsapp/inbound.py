@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.whatsapp.payloads import Message
+from shared.messaging.identity import CustomerIds
+from shared.messaging.safety import check_storable
+from shared.whatsapp.payloads import Contact, Message
 
 # Types we read text from; anything else is stored whole and answered politely.
 MEDIA_TYPES = ("image", "audio", "video", "document", "sticker")
@@ -20,7 +22,10 @@ class InboundRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     message_id: str
-    wa_id: str
+    wa_id: str | None  # the phone number, when WhatsApp gives it
+    user_id: str | None = None  # the business-scoped user id (BSUID)
+    parent_user_id: str | None = None
+    username: str | None = None
     type: str
     text: str
     payload: str | None = None  # the id of a pressed button or list row
@@ -29,6 +34,12 @@ class InboundRecord(BaseModel):
     profile_name: str | None = None
     raw: dict[str, Any]
     channel: str = "meta"
+    referral: dict[str, str] | None = None  # the click-to-WhatsApp ad the customer came from
+
+    def ids(self) -> CustomerIds:
+        return CustomerIds(
+            phone=self.wa_id, user_id=self.user_id, parent_user_id=self.parent_user_id, username=self.username
+        )
 
     def document(self, received_at: datetime) -> dict[str, Any]:
         """The Firestore document stored under `messages/{message_id}`.
@@ -45,7 +56,12 @@ class InboundRecord(BaseModel):
             "at": self.sent_at,
             "received_at": received_at,
         }
-        optional = {"payload": self.payload, "context_id": self.context_id, "profile_name": self.profile_name}
+        optional = {
+            "payload": self.payload,
+            "context_id": self.context_id,
+            "profile_name": self.profile_name,
+            "referral": self.referral,
+        }
         doc |= {k: v for k, v in optional.items() if v is not None}
         if self.type != "text":
             doc["raw"] = self.raw
@@ -74,21 +90,23 @@ def _text_of(message: Message) -> tuple[str, str | None]:
     return "", None
 
 
-def from_meta(message: Message, profile_name: str | None) -> InboundRecord:
+def from_meta(message: Message, contact: Contact | None) -> InboundRecord:
+    """`message` as a record; `contact` is the webhook's contact entry for its sender, if any."""
     text, payload = _text_of(message)
-    try:
-        sent_at = datetime.fromtimestamp(int(message.timestamp), UTC)
-    except ValueError:
-        sent_at = datetime.now(UTC)
+    profile = contact.profile if contact else None
     return InboundRecord(
         message_id=message.id,
-        wa_id=message.from_,
+        wa_id=message.from_ or (contact.wa_id if contact else None),
+        user_id=message.from_user_id or (contact.user_id if contact else None),
+        parent_user_id=message.from_parent_user_id or (contact.parent_user_id if contact else None),
+        username=profile.username if profile else None,
         type=message.type,
         text=text[:4096],
         payload=payload,
         context_id=message.context.id if message.context else None,
-        sent_at=sent_at,
-        profile_name=profile_name,
+        sent_at=message.sent_at,
+        profile_name=profile.name if profile else None,
+        referral=message.referral.model_dump(exclude_none=True) if message.referral else None,
         raw=message.model_dump(mode="json", by_alias=True, exclude_none=True),
     )
 
@@ -98,8 +116,43 @@ def strip_whatsapp_prefix(address: str) -> str:
     return address.removeprefix("whatsapp:").lstrip("+")
 
 
+# Twilio's names for a click-to-WhatsApp ad's fields.
+TWILIO_REFERRAL = {
+    "source_url": "ReferralSourceUrl",
+    "source_id": "ReferralSourceId",
+    "source_type": "ReferralSourceType",
+    "headline": "ReferralHeadline",
+    "body": "ReferralBody",
+    "ctwa_clid": "ReferralCtwaClid",
+}
+TwilioAddress = Annotated[str, StringConstraints(pattern=r"^whatsapp:\+?[1-9][0-9]{5,14}$")]
+
+
+class TwilioForm(BaseModel):
+    """The fields of Twilio's WhatsApp webhook we rely on, validated (the rest is kept as is)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    # Twilio's SIDs (`SM…`/`MM…`); statuses may name what another channel sent: any plain id.
+    MessageSid: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")]
+    From: TwilioAddress
+    To: TwilioAddress
+    Body: Annotated[str, StringConstraints(max_length=65_536)] | None = None
+    NumMedia: int = Field(default=0, ge=0, le=10)
+    MessageStatus: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+    @field_validator("NumMedia", mode="before")
+    @classmethod
+    def _blank_is_zero(cls, value: object) -> object:
+        return value or 0
+
+    def fields(self) -> dict[str, str]:
+        form = self.model_dump(exclude_none=True)
+        check_storable(form)
+        return {k: str(v) for k, v in form.items()}
+
+
 def from_twilio(form: Mapping[str, str]) -> InboundRecord:
-    """A Twilio WhatsApp webhook (form fields) as an InboundRecord."""
+    """A Twilio WhatsApp webhook (form fields, validated by TwilioForm) as an InboundRecord."""
     num_media = int(form.get("NumMedia", "0") or 0)
     if form.get("ButtonPayload"):
         kind = "button"
@@ -122,4 +175,5 @@ def from_twilio(form: Mapping[str, str]) -> InboundRecord:
         profile_name=form.get("ProfileName") or None,
         raw={k: v for k, v in form.items() if not k.startswith("AccountSid")},
         channel="twilio",
+        referral={k: form[f] for k, f in TWILIO_REFERRAL.items() if form.get(f)} or None,
     )

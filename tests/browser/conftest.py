@@ -109,10 +109,10 @@ class SheetTenant:
 
 
 def push_sheet(tenant_id: str, expect: int = 200) -> dict[str, Any]:
-    from shared.sheets.push import SIGNATURE_HEADER, sign
+    from shared.sheets.push import SIGNATURE_HEADER, push_secret, sign
 
     body = json.dumps({"tenant": tenant_id, "edited_rows": [2], "event_id": uuid.uuid4().hex}).encode()
-    secret = os.environ.get("SHEET_PUSH_SECRET", "local-push-secret")
+    secret = push_secret(tenant_id)
     response = httpx.post(
         f"http://127.0.0.1:{os.environ.get('SHEET_PUSH_PORT', '8083')}/",
         content=body,

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY_TOPICS = {
     "staff-outbox": "in the cloud an Eventarc Firestore trigger on conversations/*/outbox/* invokes "
     "respond-outbox; locally devtools.outbox_bridge publishes those documents to this topic instead",
+    "commerce-requests": "in the cloud an Eventarc Firestore trigger on orders|bookings/*/requests/* "
+    "invokes commerce-requests; locally devtools.commerce_bridge publishes those documents instead",
 }
 
 # Environment variables the code reads that a deployment must NOT set, with the reason.

@@ -120,7 +120,9 @@ def test_local_only_topics_have_their_cloud_replacement() -> None:
     assert content["event_type"] == "google.cloud.firestore.document.v1.created"
     assert content["retry_policy"] == "RETRY_POLICY_RETRY"
     filters = {f["attribute"]: f["value"] for f in content["event_filters"]}
-    assert filters["document"] == "tenants/{tenant}/conversations/{wa}/outbox/{id}"
+    assert filters["document"] == "${each.value.document}"
+    assert FUNCTIONS["respond-outbox"]["document"] == "tenants/{tenant}/conversations/{wa}/outbox/{id}"
+    assert FUNCTIONS["commerce-requests"]["document"] == "tenants/{tenant}/{collection}/{record}/requests/{id}"
 
 
 def test_scheduler_jobs_mirror_the_local_schedule() -> None:

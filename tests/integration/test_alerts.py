@@ -170,6 +170,12 @@ CASES: dict[str, Case] = {
         ),
         lambda t: tenant_collection(t, "validation_issues").document("r4-stock").delete(),
     ),
+    # The owner lowered the stock below what open orders hold (then restocked).
+    "reservations_exceed_stock": Case(
+        "TEE-1",
+        lambda t: _set(t, "availability", "TEE-1", {"status": "out", "stock": 2, "reserved": 3}),
+        lambda t: _set(t, "availability", "TEE-1", {"status": "low", "stock": 8, "reserved": 3}),
+    ),
     "provider_degraded": Case(
         "openai",
         lambda t: _set(

@@ -16,7 +16,7 @@ import pytest
 
 from shared.events import TOPIC_SHEET_POLL_TICKS, Tick
 from shared.pubsub import publish
-from shared.sheets.push import SIGNATURE_HEADER, sign
+from shared.sheets.push import SIGNATURE_HEADER, push_secret, sign
 from shared.storage import tenant_collection
 from shared.tenants import TenantConfig, save_tenant
 from tests.integration.test_poll_catalog import rows, write_csv
@@ -24,8 +24,9 @@ from tests.integration.test_poll_catalog import rows, write_csv
 PUSH_URL = f"http://127.0.0.1:{os.environ.get('SHEET_PUSH_PORT', '8083')}/"
 
 
-def secret() -> str:
-    return os.environ.get("SHEET_PUSH_SECRET", "local-push-secret")
+def secret(tenant_id: str) -> str:
+    """The shop's own push secret, as `python -m shared.cli tenant push-secret T` prints it."""
+    return push_secret(tenant_id)
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def push(body: bytes, header: str | None) -> httpx.Response:
 
 def test_signed_push_reaches_a_listener_and_bad_ones_are_refused(tenant_id: str, shop: Path) -> None:
     body = push_body(tenant_id)
-    first = push(body, sign(body, secret()))
+    first = push(body, sign(body, secret(tenant_id)))
     assert first.status_code == 200, first.text
     assert first.json()["valid"] == 12
 
@@ -70,7 +71,7 @@ def test_signed_push_reaches_a_listener_and_bad_ones_are_refused(tenant_id: str,
         write_csv(shop, data)
         started = time.monotonic()
         body = push_body(tenant_id)
-        response = push(body, sign(body, secret()))
+        response = push(body, sign(body, secret(tenant_id)))
         assert response.status_code == 200, response.text
         assert response.json()["changed"] == 1
         assert seen.wait(5), prices
@@ -82,11 +83,31 @@ def test_signed_push_reaches_a_listener_and_bad_ones_are_refused(tenant_id: str,
     assert exact_replay.status_code == 409 and "replayed" in exact_replay.json()["error"]
     assert push(body, sign(body, "wrong-secret")).status_code == 401
     assert push(body, None).status_code == 401
-    assert push(b'{"tenant": "' + tenant_id.encode() + b'"}', sign(body, secret())).status_code == 401
-    stale = sign(body, secret(), timestamp=int(time.time()) - 3600)
+    other_body = b'{"tenant": "' + tenant_id.encode() + b'"}'
+    assert push(other_body, sign(body, secret(tenant_id))).status_code == 401
+    stale = sign(body, secret(tenant_id), timestamp=int(time.time()) - 3600)
     assert push(body, stale).status_code == 401
+
+
+def test_one_shops_secret_opens_only_that_shop(tenant_id: str, shop: Path, tmp_path: Path) -> None:
+    other = f"{tenant_id}-b"
+    save_tenant(TenantConfig(tenant_id=other, phone_number_id=f"pn-{other}", source=f"file:{shop}"))
+    mine, theirs = secret(tenant_id), secret(other)
+    assert mine != theirs and secret(tenant_id) == mine  # created once, then the same
+    forged = push_body(other)
+    refused = push(forged, sign(forged, mine))
+    assert refused.status_code == 401
     unknown = json.dumps({"tenant": "no-such-tenant-x"}).encode()
-    assert push(unknown, sign(unknown, secret())).status_code == 404
+    not_a_shop = push(unknown, sign(unknown, mine))
+    # An unknown shop and a wrong secret look the same: shop names cannot be enumerated.
+    assert (not_a_shop.status_code, not_a_shop.json()) == (refused.status_code, refused.json())
+    assert not list(tenant_collection(other, "sheet_pushes").stream())
+    body = push_body(other)
+    assert push(body, sign(body, theirs)).status_code == 200
+    rotated = push_secret(other, rotate=True)
+    body = push_body(other)
+    assert push(body, sign(body, theirs)).status_code == 401
+    assert push(body, sign(body, rotated)).status_code == 200
 
 
 def test_a_scheduler_tick_polls_the_tenant(tenant_id: str, shop: Path) -> None:

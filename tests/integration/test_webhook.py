@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from shared.messaging.store import conversation_ref, messages_ref
 from tests.respond_support import (
+    conv,
     make_tenant,
     messages,
     post_signed,
@@ -43,7 +43,7 @@ INBOUND_TYPES = [
 
 
 def stored_ids(tenant_id: str, wa_id: str) -> list[str]:
-    return [d.id for d in messages_ref(tenant_id, wa_id).stream()]
+    return [d.id for d in conv(tenant_id, wa_id).collection("messages").stream()]
 
 
 def test_get_verification() -> None:
@@ -122,13 +122,11 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
         if name != "text":  # the provider's whole message is kept for every type but plain text
             assert inbound["raw"]["type"] == inbound["type"]
         if name == "reaction":  # a 👍 to our message is stored, and not answered
-            wait_for(
-                lambda wa_id=wa_id: not conversation_ref(tenant_id, wa_id).get().to_dict()["pending_inbound"]
-            )
+            wait_for(lambda wa_id=wa_id: not conv(tenant_id, wa_id).get().to_dict()["pending_inbound"])
             assert messages(tenant_id, wa_id, "out") == []
             continue
         answers[name] = reply_to(tenant_id, wa_id, inbound["id"])["text"]
-        conversation = conversation_ref(tenant_id, wa_id).get().to_dict()
+        conversation = conv(tenant_id, wa_id).get().to_dict()
         assert conversation["window_expires_at"] > conversation["last_inbound_at"]
         assert conversation["last_message_preview"]
     assert "$89.00" in answers["text"]
@@ -179,7 +177,7 @@ def test_statuses_only_move_forward(tenant_id: str) -> None:
         assert post_signed(body).status_code == 200
 
     def status() -> str:
-        return messages_ref(tenant_id, wa_id).document(reply["id"]).get().to_dict()["status"]
+        return conv(tenant_id, wa_id).collection("messages").document(reply["id"]).get().to_dict()["status"]
 
     send_status("read")  # arrives first, out of order
     assert status() == "read"
@@ -197,7 +195,9 @@ def test_failed_status_records_the_error_code(tenant_id: str) -> None:
         b"__OUT_WAMID__", reply["provider_message_id"].encode()
     )
     assert post_signed(body).status_code == 200
-    stored = wait_for(lambda: messages_ref(tenant_id, wa_id).document(reply["id"]).get().to_dict())
+    stored = wait_for(
+        lambda: conv(tenant_id, wa_id).collection("messages").document(reply["id"]).get().to_dict()
+    )
     assert (stored["status"], stored["error_code"]) == ("failed", 131047)
 
 

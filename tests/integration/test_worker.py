@@ -12,15 +12,16 @@ from datetime import timedelta
 import pytest
 
 from shared.clients import subscriber
-from shared.conversation.money import money_mentions
 from shared.events import CatalogChange, InboundMessage, StatusChange
-from shared.messaging.store import conversation_ref, outbox_ref
+from shared.money import find_amounts
 from shared.privacy import hash_customer
 from shared.pubsub import publish, topic_path
 from shared.settings import get_settings
 from shared.storage import tenant_collection, utcnow
 from tests.respond_support import (
     CATALOG,
+    conv,
+    key_of,
     make_tenant,
     messages,
     post_signed,
@@ -76,7 +77,8 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     wa_id = "15550010000"
     message_id = say(tenant, wa_id, "do you have a denim jacket in stock?")
     reply = reply_to(tenant_id, wa_id, message_id)
-    assert reply["text"].startswith("Denim Jacket [JKT-001] — $89.00, in stock (14 left)")
+    assert reply["text"].startswith("• Denim Jacket — $89.00, in stock (14 left)")
+    assert "JKT-001" not in reply["text"]  # customers read names, not SKUs
     assert (reply["provider"], reply["in_reply_to"], reply["grounded"]) == ("offline", message_id, True)
     events = pull_events(events_subscription, tenant_id, want=2)
     by_type = {e["type"]: e for e in events}
@@ -93,8 +95,8 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     )
     assert "JKT-001" in out["skus_asked"]
     assert out["conversation_started"] is True
-    assert 1000 <= out["latency_ms"] < 15000  # what the customer waited, the burst window included
-    assert out["customer"] == hash_customer(tenant_id, wa_id)
+    assert 0 < out["latency_ms"] < 15000  # what the customer waited (speed: bench/respond.py)
+    assert out["customer"] == hash_customer(tenant_id, key_of(tenant_id, wa_id))
     assert wa_id not in json.dumps(events)  # no phone numbers in analytics
 
 
@@ -129,18 +131,15 @@ def test_handoff_stops_replies_until_staff_release_it(tenant_id: str) -> None:
     wa_id = "15550013000"
     first = say(tenant, wa_id, "I want to talk to a real person please")
     assert "team" in reply_to(tenant_id, wa_id, first)["text"]
-    assert conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"] is True
+    assert conv(tenant_id, wa_id).get().to_dict()["handoff"] is True
     ignored = say(tenant, wa_id, "how much is the denim jacket?")
     wait_for(
         lambda: (
-            ignored
-            not in (conversation_ref(tenant_id, wa_id).get().to_dict() or {}).get(
-                "pending_inbound", [ignored]
-            )
+            ignored not in (conv(tenant_id, wa_id).get().to_dict() or {}).get("pending_inbound", [ignored])
         )
     )
     assert len(replies(tenant_id, wa_id)) == 1
-    conversation_ref(tenant_id, wa_id).update({"handoff": False})  # staff release it (the dashboard)
+    conv(tenant_id, wa_id).update({"handoff": False})  # staff release it (the dashboard)
     resumed = say(tenant, wa_id, "how much is the denim jacket?")
     assert "$89.00" in reply_to(tenant_id, wa_id, resumed)["text"]
 
@@ -158,7 +157,7 @@ def test_adversarial_messages_get_only_catalog_prices(tenant_id: str, text: str)
     write_catalog(tenant_id)
     wa_id = "15550014000"
     reply = reply_to(tenant_id, wa_id, say(tenant, wa_id, text))["text"]
-    for minor, currency, said in money_mentions(reply, "USD"):
+    for minor, currency, said in find_amounts(reply, locale="en-US", default_currency="USD"):
         assert (minor, currency) in CATALOG_PRICES, said
     assert "99 left" not in reply
 
@@ -173,8 +172,8 @@ def test_back_in_stock_notice_inside_and_outside_the_window(tenant_id: str) -> N
         assert [b["id"] for b in offer["buttons"]] == ["notify:JKT-002"]
         pressed = say(tenant, wa_id, "Notify me", button="notify:JKT-002")
         reply_to(tenant_id, wa_id, pressed)
-        assert conversation_ref(tenant_id, wa_id).get().to_dict()["notify_skus"] == ["JKT-002"]
-    conversation_ref(tenant_id, outside).update({"window_expires_at": utcnow() - timedelta(hours=1)})
+        assert conv(tenant_id, wa_id).get().to_dict()["notify_skus"] == ["JKT-002"]
+    conv(tenant_id, outside).update({"window_expires_at": utcnow() - timedelta(hours=1)})
     now = utcnow()
     tenant_collection(tenant_id, "catalog").document("JKT-002").update(
         {"stock": 6, "status": "in_stock", "updated_at": now}
@@ -198,7 +197,7 @@ def test_back_in_stock_notice_inside_and_outside_the_window(tenant_id: str) -> N
     assert template[0]["type"] == "template" and template[0]["template"]["name"] == "back_in_stock"
     time.sleep(2)
     assert len(notice(inside)) == len(notice(outside)) == 1
-    assert conversation_ref(tenant_id, inside).get().to_dict()["notify_skus"] == []
+    assert conv(tenant_id, inside).get().to_dict()["notify_skus"] == []
 
 
 def test_staff_reply_from_the_outbox_is_sent_once(tenant_id: str) -> None:
@@ -206,7 +205,7 @@ def test_staff_reply_from_the_outbox_is_sent_once(tenant_id: str) -> None:
     wa_id = "15550016000"
     first = say(tenant, wa_id, "hello")
     reply_to(tenant_id, wa_id, first)
-    outbox_ref(tenant_id, wa_id).document("o1").set(
+    conv(tenant_id, wa_id).collection("outbox").document("o1").set(
         {
             "text": "Hi, this is Sam from the shop.",
             "created_at": utcnow(),
@@ -216,7 +215,9 @@ def test_staff_reply_from_the_outbox_is_sent_once(tenant_id: str) -> None:
     )
     sent = wait_for(lambda: [r for r in replies(tenant_id, wa_id) if r["provider"] == "staff"])
     assert sent[0]["text"] == "Hi, this is Sam from the shop." and sent[0]["staff_uid"] == "staff-1"
-    wait_for(lambda: outbox_ref(tenant_id, wa_id).document("o1").get().to_dict()["status"] == "sent")
+    wait_for(
+        lambda: conv(tenant_id, wa_id).collection("outbox").document("o1").get().to_dict()["status"] == "sent"
+    )
     from shared.conversation.staff import StaffOutboxRef
 
     publish("staff-outbox", StaffOutboxRef(tenant_id=tenant_id, wa_id=wa_id, outbox_id="o1"))  # redelivery
@@ -231,15 +232,15 @@ def test_two_misses_in_a_row_hand_the_conversation_to_staff(tenant_id: str) -> N
     wa_id = "15550017000"
     first = reply_to(tenant_id, wa_id, say(tenant, wa_id, "do you sell surfboards?"))
     assert "couldn't find" in first["text"] and "team" not in first["text"]
-    assert not conversation_ref(tenant_id, wa_id).get().to_dict().get("handoff")
+    assert not conv(tenant_id, wa_id).get().to_dict().get("handoff")
     second = reply_to(tenant_id, wa_id, say(tenant, wa_id, "what about kayak paddles?"))
     assert "a member of our team" in second["text"]
-    assert conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"] is True
+    assert conv(tenant_id, wa_id).get().to_dict()["handoff"] is True
 
-    conversation_ref(tenant_id, wa_id).update({"handoff": False})  # staff hand it back
+    conv(tenant_id, wa_id).update({"handoff": False})  # staff hand it back
     after = reply_to(tenant_id, wa_id, say(tenant, wa_id, "and snorkels?"))
     assert "couldn't find" in after["text"] and "team" not in after["text"], "the count starts again"
-    assert not conversation_ref(tenant_id, wa_id).get().to_dict()["handoff"]
+    assert not conv(tenant_id, wa_id).get().to_dict()["handoff"]
 
 
 def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: str) -> None:
@@ -263,7 +264,7 @@ def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: 
     offer = reply_to(tenant_id, wa_id, say(tenant, wa_id, "can I book a tailoring session?"))
     assert [r["id"] for r in offer["rows"]] == [f"slot:{slot_id}"]
     booked = reply_to(tenant_id, wa_id, say(tenant, wa_id, "01-05 10:00", button=f"slot:{slot_id}"))
-    assert "Booked: Tailoring Session on 2099-01-05 at 10:00" in booked["text"]
+    assert "Booked: Tailoring Session on Mon 5 Jan, 10:00" in booked["text"]
 
 
 def test_a_price_edited_in_the_sheet_is_quoted_at_once(tenant_id: str) -> None:

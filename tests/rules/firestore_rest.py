@@ -11,6 +11,7 @@ import base64
 import json
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -41,6 +42,8 @@ def encode(value: Any) -> dict[str, Any]:
     """A Python value as a Firestore REST `Value`."""
     if value is None:
         return {"nullValue": None}
+    if isinstance(value, datetime):
+        return {"timestampValue": value.isoformat().replace("+00:00", "Z")}
     if isinstance(value, bool):
         return {"booleanValue": value}
     if isinstance(value, int):

@@ -61,6 +61,7 @@ def test_every_required_rule_type_exists() -> None:
         "sheet_read_failed",
         "polls_behind",
         "validation_issues",
+        "reservations_exceed_stock",
         "satisfaction_drop",
         "grounding_drop",
         "provider_degraded",

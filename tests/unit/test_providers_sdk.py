@@ -93,3 +93,80 @@ def test_faults_fail_fast_with_one_request(
     assert failure.value.kind == kind
     assert len(api.requests) == 1  # the SDK did not retry behind the router's back
     assert time.perf_counter() - started < 1.5  # the timeout (0.5 s) was honoured
+
+
+def test_a_tool_round_trip_in_openais_wire_format(openai_api: OpenAIStandIn) -> None:
+    from shared.agent.tools import TOOLS
+    from shared.providers.base import ToolCall, Turn
+    from tests.standins import Call
+
+    openai_api.script = [Call(("get_item", {"sku": "A-1"}), ("get_item", '{"sku": '))]
+    earlier = ToolCall.parse("call_9", "search_catalog", {"query": "jacket"})
+    request = ChatRequest(
+        system="be brief",
+        messages=(
+            Turn("user", "<customer>jackets?</customer>"),
+            Turn("assistant", tool_calls=(earlier,)),
+            Turn("tool", tool_call_id="call_9", name="search_catalog", result={"items": [], "count": 0}),
+        ),
+        tools=TOOLS,
+    )
+    reply = openai_provider(openai_api).complete(request)
+    assert [(c.name, c.arguments) for c in reply.tool_calls] == [
+        ("get_item", {"sku": "A-1"}),
+        ("get_item", None),
+    ]
+    assert reply.text == "" and reply.tool_calls[0].id
+    sent = openai_api.requests[0][2]
+    assert sent["messages"][2]["tool_calls"][0]["function"] == {
+        "name": "search_catalog",
+        "arguments": '{"query": "jacket"}',
+    }
+    assert sent["messages"][3] == {
+        "role": "tool",
+        "tool_call_id": "call_9",
+        "content": '{"items":[],"count":0}',
+    }
+    assert [t["function"]["name"] for t in sent["tools"]][:2] == ["search_catalog", "get_item"]
+
+
+def test_a_tool_round_trip_in_geminis_wire_format(gemini_api: GeminiStandIn) -> None:
+    from shared.agent.tools import TOOLS
+    from shared.providers.base import ToolCall, Turn
+    from tests.standins import Call
+
+    gemini_api.signature = "c2lnbmF0dXJl"  # base64 of "signature"
+    try:
+        gemini_api.script = [Call(("get_item", {"sku": "A-1"}))]
+        provider = Gemini(api_key="g", model="gemini-2.0-flash", base_url=gemini_api.url, timeout_s=0.5)
+        first = ToolCall.parse("gemini-0", "get_item", {"sku": "A-1"}, b"signature")
+        second = ToolCall.parse("gemini-1", "get_item", {"sku": "B-2"})
+        request = ChatRequest(
+            system="be brief",
+            messages=(
+                Turn("user", "<customer>a1 or b2?</customer>"),
+                Turn("assistant", tool_calls=(first, second)),
+                Turn("tool", tool_call_id="gemini-0", name="get_item", result={"sku": "A-1"}),
+                Turn("tool", tool_call_id="gemini-1", name="get_item", result={"sku": "B-2"}),
+            ),
+            tools=TOOLS,
+        )
+        reply = provider.complete(request)
+    finally:
+        gemini_api.signature = None
+    assert [(c.name, c.arguments, c.signature) for c in reply.tool_calls] == [
+        ("get_item", {"sku": "A-1"}, b"signature")
+    ]
+    sent = gemini_api.requests[0][2]
+    model_turn, results_turn = sent["contents"][1], sent["contents"][2]
+    assert model_turn["role"] == "model"
+    call = {"functionCall": {"name": "get_item", "args": {"sku": "A-1"}}, "thoughtSignature": "c2lnbmF0dXJl"}
+    assert model_turn["parts"][0] == call
+    assert results_turn["role"] == "user" and [
+        p["functionResponse"]["response"] for p in results_turn["parts"]
+    ] == [
+        {"sku": "A-1"},
+        {"sku": "B-2"},
+    ]
+    assert len(sent["contents"]) == 3  # both results in one turn
+    assert "functionDeclarations" in sent["tools"][0]

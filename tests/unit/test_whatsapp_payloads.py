@@ -8,20 +8,24 @@ import pytest
 from pydantic import ValidationError
 
 from shared.whatsapp.inbound import from_meta, from_twilio
-from shared.whatsapp.payloads import Value, WebhookPayload
+from shared.whatsapp.payloads import Contact, Message, Status, Value, WebhookPayload
 from tests.conftest import DATA
 
 WA = DATA / "whatsapp"
 
 
 def messages_of(name: str):
-    payload = WebhookPayload.model_validate(json.loads((WA / f"{name}.json").read_text()))
+    text = (WA / f"{name}.json").read_text().replace("__PHONE_NUMBER_ID__", "100000000000001")
+    payload = WebhookPayload.model_validate(json.loads(text))
     out = []
     for entry in payload.entry:
         for change in entry.changes:
             value = Value.model_validate(change.value)
-            names = {c.wa_id: c.profile.name if c.profile else None for c in value.contacts}
-            out += [from_meta(m, names.get(m.from_)) for m in value.messages]
+            contacts = [Contact.model_validate(c) for c in value.contacts]
+            names = {c.wa_id: c.profile.name if c.profile else None for c in contacts}
+            for raw in value.messages:
+                m = Message.model_validate(raw)
+                out.append(from_meta(m, names.get(m.from_ or "")))
     return out
 
 
@@ -71,18 +75,38 @@ def test_models_are_frozen() -> None:
         payload.object = "page"  # type: ignore[misc]
 
 
+def _value(name: str) -> Value:
+    text = (WA / f"{name}.json").read_text().replace("__PHONE_NUMBER_ID__", "100000000000001")
+    return Value.model_validate(WebhookPayload.model_validate(json.loads(text)).entry[0].changes[0].value)
+
+
 def test_status_payloads_parse() -> None:
     for name in ("status_sent", "status_delivered", "status_read", "status_failed"):
-        payload = WebhookPayload.model_validate(json.loads((WA / f"{name}.json").read_text()))
-        value = Value.model_validate(payload.entry[0].changes[0].value)
-        assert value.statuses[0].status == name.removeprefix("status_")
-    failed = Value.model_validate(
-        WebhookPayload.model_validate(json.loads((WA / "status_failed.json").read_text()))
-        .entry[0]
-        .changes[0]
-        .value
-    )
-    assert failed.statuses[0].errors[0].code == 131047
+        status = Status.model_validate(_value(name).statuses[0])
+        assert status.status == name.removeprefix("status_")
+    failed = Status.model_validate(_value("status_failed").statuses[0])
+    assert failed.errors[0].code == 131047
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": ""}, "id"),
+        ({"id": "wamid.a/b"}, "id"),
+        ({"id": "__x__"}, "id"),
+        ({"from": ""}, "from"),
+        ({"from": "W/outbox/q9"}, "from"),
+        ({"timestamp": "99999999999999999999"}, "timestamp"),
+        ({"text": {"body": "\ud800"}}, "(?i)unicode"),
+        ({"extra": 10**30}, "64-bit"),
+        ({"extra": {"": 1}}, "field names"),
+    ],
+)
+def test_bad_messages_are_refused_with_a_reason(change: dict, problem: str) -> None:
+    good = _value("text").messages[0]
+    Message.model_validate(good)
+    with pytest.raises(ValidationError, match=problem):
+        Message.model_validate(good | change)
 
 
 def test_twilio_form_normalises() -> None:

@@ -1,22 +1,61 @@
-// Local chat simulator (emulators only): type as a customer; the message goes through the real
-// webhook path (devtools/serve_dashboard.py signs it like Meta and posts it to respond.webhook)
-// and the reply appears through the listener on the conversation's messages.
-import { h } from "../format.js";
+// Local chat simulator (emulators only): type as a customer, press the assistant's buttons and
+// pick rows of its lists; each goes through the real webhook path (devtools/serve_dashboard.py
+// signs it like Meta and posts it to respond.webhook) and the reply appears through the
+// listener on the conversation's messages.
+import { h, toDate } from "../format.js";
 import { followThread } from "./thread.js";
 
 export function mountSimulator(section, { db, tenant }) {
   const phone = h("input", { id: "sim-from", type: "tel", inputmode: "numeric", pattern: "[0-9]{6,15}", value: "15550009999", required: true });
   const text = h("input", { id: "sim-text", type: "text", autocomplete: "off", maxlength: "4096", required: true, placeholder: "do you have a denim jacket in stock?" });
-  const status = h("p", { class: "muted", role: "status" });
+  const status = h("p", { class: "muted", role: "status", id: "sim-status" });
   const thread = h("ol", { class: "thread", role: "log", "aria-live": "polite", "aria-label": "Simulated conversation" });
   let following = null;
   let stop = null;
+  let sentAt = null; // when the last message left, to tell when its answer is in
+
+  async function send(body, what) {
+    follow();
+    status.textContent = `Sending ${what} through the webhook…`;
+    sentAt = Date.now();
+    try {
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ tenant, from: phone.value, ...body }),
+      });
+      const answer = await response.json();
+      if (!response.ok) throw new Error(answer.error || `webhook answered ${answer.webhook_status}`);
+      if (sentAt) status.textContent = "Delivered to the webhook; waiting for the reply…";
+      return true;
+    } catch (exc) {
+      sentAt = null;
+      status.textContent = `Not sent: ${exc.message}`;
+      return false;
+    }
+  }
+
+  function onMessages(messages) {
+    // The answer is in once an outbound message newer than what we sent is stored.
+    if (!sentAt) return;
+    const last = messages.at(-1);
+    const at = toDate(last?.at)?.getTime() || 0;
+    if (last?.direction === "out" && at >= sentAt - 2000) {
+      sentAt = null;
+      status.textContent = "Answered.";
+    }
+  }
 
   function follow() {
     if (following === phone.value) return;
     following = phone.value;
     stop?.();
-    stop = followThread(db, tenant, phone.value, thread, { onError: (exc) => (status.textContent = `Cannot read messages: ${exc.code || exc.message}`) });
+    stop = followThread(db, tenant, phone.value, thread, {
+      onError: (exc) => (status.textContent = `Cannot read messages: ${exc.code || exc.message}`),
+      // Buttons and list rows of the newest message can be pressed, as on the phone.
+      onPress: (item) => send({ text: item.title, reply: { kind: item.kind, id: item.id } }, `“${item.title}”`),
+      onMessages,
+    });
   }
 
   const form = h(
@@ -25,21 +64,9 @@ export function mountSimulator(section, { db, tenant }) {
       class: "card sim",
       onsubmit: async (event) => {
         event.preventDefault();
-        follow();
-        status.textContent = "Sending through the webhook…";
-        try {
-          const response = await fetch("/api/chat", {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ tenant, from: phone.value, text: text.value }),
-          });
-          const answer = await response.json();
-          if (!response.ok) throw new Error(answer.error || `webhook answered ${answer.webhook_status}`);
-          status.textContent = "Delivered to the webhook; waiting for the reply…";
+        if (await send({ text: text.value }, "the message")) {
           text.value = "";
           text.focus();
-        } catch (exc) {
-          status.textContent = `Not sent: ${exc.message}`;
         }
       },
     },
@@ -52,7 +79,7 @@ export function mountSimulator(section, { db, tenant }) {
   phone.addEventListener("change", follow);
   section.replaceChildren(
     h("h2", { id: "chat-h" }, "Chat simulator"),
-    h("p", { class: "muted" }, "Only on the local emulators. Messages are signed like Meta's and go through the real webhook; the assistant's reply appears below."),
+    h("p", { class: "muted" }, "Only on the local emulators. Messages are signed like Meta's and go through the real webhook; the assistant's reply appears below. Press its buttons or pick from its lists as a customer would."),
     form,
     thread,
   );

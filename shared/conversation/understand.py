@@ -1,0 +1,496 @@
+"""understand(text, state, catalog, clock) -> Understanding: what the customer means.
+
+Pure: the catalog index, the dialogue state, the Info tab and the clock are arguments. The
+message is read in its own language plus English (customers mix it into every language), and
+against the dialogue state: "yes" answers the pending question, "it" / "the second" / "both" /
+"the leather one" are the items last discussed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from shared.conversation.entities import Amount, PriceFilter, When, amounts, price_filter, quantity, when
+from shared.conversation.facts import InfoEntry
+from shared.conversation.info import asked_topics, match_topic
+from shared.conversation.language import detect
+from shared.conversation.lexicon import DESCRIPTIVE, Lexicon, compiled, concept_table
+from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_in, split_segments
+from shared.conversation.state import DialogueState
+from shared.conversation.text import fold, words
+
+_ASKING = frozenset(
+    {"product", "availability", "stock", "restock", "have", "order", "booking", "notify", "done"}
+)
+MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "unsupported"})
+LIST_LIMIT = 50
+_ATTRIBUTE_OF = {
+    c: "color"
+    for c in (
+        [
+            "black",
+            "white",
+            "red",
+            "blue",
+            "green",
+            "yellow",
+            "pink",
+            "grey",
+            "brown",
+            "beige",
+            "purple",
+            "orange",
+            "gold",
+            "silver",
+        ]
+    )
+}
+_ATTRIBUTE_OF |= {
+    c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]
+}
+_ATTRIBUTE_OF |= {
+    c: "ingredients" for c in ["vegan", "vegetarian", "glutenfree", "eggless", "spicy", "sugarfree", "halal"]
+}
+_ATTRIBUTE_OF |= {c: "size" for c in ["small", "medium", "large", "xl"]}
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str
+    language: str
+    intent: str
+    items: tuple[str, ...] = ()  # SKUs the message is about, best first
+    item_source: str = "none"  # name | search | reference | category | payload | none
+    listing: bool = False  # a list was asked for (category, budget, "what do you have")
+    candidates: tuple[str, ...] = ()  # every matching SKU for a listing, best first
+    missing: tuple[str, ...] = ()  # descriptive concepts asked for that no item has ("suede")
+    unmatched: tuple[str, ...] = ()  # content words that matched nothing in the catalog
+    quantity: int | None = None
+    max_price_minor: int | None = None
+    min_price_minor: int | None = None
+    sort: str | None = None
+    attribute: str | None = None
+    attribute_value: str | None = None  # a concept ("black", "cotton")
+    date: date | None = None
+    time: str | None = None
+    yes_no: str | None = None  # "yes" | "no"
+    info_topic: str | None = None  # the Info tab row's topic_id
+    info_asked: tuple[str, ...] = ()  # canonical topics named (hours, delivery…)
+    payload: str | None = None
+    rating: int | None = None
+    question: bool = False
+    signals: frozenset[str] = field(default_factory=frozenset)  # intent words found
+
+
+def understand(
+    text: str,
+    state: DialogueState,
+    catalog: CatalogIndex,
+    now: datetime,
+    *,
+    info: Sequence[InfoEntry] = (),
+    default_language: str = "en",
+    currency: str = "USD",
+    payload: str | None = None,
+    message_type: str = "text",
+) -> Understanding:
+    """What `text` (one message, or a burst joined by newlines) means in this conversation."""
+    product_words = {w for w in words(text) if w in catalog.postings and len(catalog.postings[w]) < 50}
+    lang = detect(text, current=state.language, default=default_language, ignore=product_words)
+    folded = fold(text)
+    lexes = [compiled(lang)] + ([compiled("en")] if lang != "en" else [])
+    if payload:
+        return _from_payload(text, lang, payload, state)
+    if message_type in MEDIA and not text.strip():
+        return Understanding(text, lang, "media")
+    signals = frozenset(
+        name for lex in lexes for name, pattern in lex.intents.items() if pattern.search(folded)
+    )
+    n_words = len(words(text))
+    question = "?" in text
+    budget = price_filter(folded, lexes, currency)
+    moment = when(folded, lexes, now)
+    amount_spans = [
+        (a.start, a.end) for a in amounts(folded, currency) if a.has_currency or _governed(a, budget)
+    ]
+    skip = list(moment.spans) + amount_spans
+    count = quantity(folded, lexes, skip)
+    # Amounts, days and times are not product words: "100" must not find "100% cotton".
+    search_text = _blank(folded, skip)
+    attribute = _attribute(folded, lexes)
+    yes_no = _yes_no(signals, n_words)
+    result = catalog.search(search_text, lang=lang, k=LIST_LIMIT)
+    items, source = _explicit_items(search_text, lang, catalog, result)
+    descriptive = sorted(concepts_in(search_text) & DESCRIPTIVE)
+    # A colour or material that is part of the item's name names it ("jaket kulit"), asks nothing.
+    named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
+    asked_values = [c for c in descriptive if c not in named or source != "name"]
+    asks = question or attribute is not None or count is not None or bool(signals & _ASKING)
+    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks)
+    if reference is not None:
+        items, source = reference, "reference"
+    value = None
+    if asked_values and not selected and asks and source in ("reference", "name", "search"):
+        value = next((c for c in asked_values if c not in named), None)
+    if attribute is None and value is not None:
+        attribute = _ATTRIBUTE_OF.get(value)
+    if (
+        source not in ("name", "reference")
+        and attribute in _ATTRIBUTE_OF.values()
+        and result.missing_concepts
+    ):
+        attribute = None  # "got any suede jackets?": a listing that says we have no suede
+    listing = _listing(signals, budget.max_minor, budget.min_minor, budget.sort, result, source, items)
+    if result.missing_concepts and source == "search" and not attribute:
+        listing = True
+    candidates: tuple[str, ...] = ()
+    if listing:
+        candidates = _candidates(result, catalog, descriptive)
+        items, source = list(candidates[:10]), "category"
+    entry = match_topic(text, info, lang) if info else None
+    info_asked = tuple(sorted(asked_topics(text, lang)))
+    base = Understanding(
+        text=text,
+        language=lang,
+        intent="unknown",
+        items=tuple(items),
+        item_source=source,
+        listing=listing,
+        candidates=candidates,
+        missing=result.missing_concepts if source != "reference" else (),
+        unmatched=result.unmatched,
+        quantity=count,
+        max_price_minor=budget.max_minor,
+        min_price_minor=budget.min_minor,
+        sort=budget.sort,
+        attribute=attribute,
+        attribute_value=value,
+        date=moment.day,
+        time=moment.time,
+        yes_no=yes_no,
+        info_topic=entry.topic_id if entry else None,
+        info_asked=info_asked,
+        question=question,
+        signals=signals,
+    )
+    intent = _intent(base, state, moment, n_words, catalog, result)
+    return _replace(base, intent=intent)
+
+
+def _replace(u: Understanding, **changes: object) -> Understanding:
+    from dataclasses import replace
+
+    return replace(u, **changes)  # type: ignore[arg-type]
+
+
+def _governed(amount: Amount, budget: PriceFilter) -> bool:
+    return amount.minor in (budget.max_minor, budget.min_minor)
+
+
+def _blank(folded: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(folded)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _from_payload(text: str, lang: str, payload: str, state: DialogueState) -> Understanding:
+    kind, _, value = payload.partition(":")
+    if kind == "rate":
+        rating = int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
+        return Understanding(text, lang, "rating", payload=payload, rating=rating)
+    if kind == "notify":
+        return Understanding(text, lang, "notify", items=(value,), item_source="payload", payload=payload)
+    if kind == "slot":
+        return Understanding(text, lang, "booking", payload=payload, item_source="payload")
+    if kind == "item":
+        return Understanding(text, lang, "product", items=(value,), item_source="payload", payload=payload)
+    if kind == "order":
+        intent = "confirm" if value == "place" else "deny"
+        return Understanding(text, lang, intent, yes_no="yes" if value == "place" else "no", payload=payload)
+    if kind == "human":
+        return Understanding(text, lang, "human", payload=payload)
+    return Understanding(text, lang, "unknown", payload=payload)
+
+
+def _attribute(folded: str, lexes: list[Lexicon]) -> str | None:
+    """The attribute asked about, from attribute nouns ("colour", "talla", "bahan"); a material or
+    colour word alone ("leather") names a value, not a question."""
+    values = concept_table().words
+    best: tuple[int, str] | None = None
+    for lex in lexes:
+        for name, pattern in lex.attributes.items():
+            for match in pattern.finditer(folded):
+                if match.group(0) in values:
+                    continue
+                if best is None or match.start() < best[0]:
+                    best = (match.start(), name)
+                break
+    return best[1] if best else None
+
+
+def _yes_no(signals: frozenset[str], n_words: int) -> str | None:
+    if n_words > 6:
+        return None
+    if "deny" in signals:
+        return "no"
+    if "confirm" in signals:
+        return "yes"
+    return None
+
+
+def _explicit_items(
+    text: str, lang: str, catalog: CatalogIndex, result: SearchResult
+) -> tuple[list[str], str]:
+    """Items named in the message: several at once ("the hoodie and the beanie"), or the best."""
+    hits = result.hits
+    if not hits:
+        return [], "none"
+    segments = split_segments(text)
+    if len(segments) >= 2:
+        found: list[str] = []
+        for segment in segments:
+            sub = catalog.search(segment, lang=lang, k=3)
+            if not sub.hits:
+                continue
+            top = sub.hits[0]
+            clear = len(sub.hits) < 2 or sub.hits[1].score < top.score * 0.9 or top.whole_name
+            if (top.whole_name or top.coverage >= 0.99 or top.strong) and clear:
+                found.append(top.item.sku)
+        if len(set(found)) >= 2:
+            return list(dict.fromkeys(found)), "name"
+    best = hits[0]
+    wholes = [h for h in hits if h.whole_name]
+    if wholes:
+        longest = max(len(catalog.name_words[h.item.sku]) for h in wholes)
+        named = [h.item.sku for h in wholes if len(catalog.name_words[h.item.sku]) == longest]
+        return named[:3], "name"
+    if best.coverage < 0.5 and not best.strong and not (best.coverage > 0 and len(result.words) <= 2):
+        return [], "none"
+    close = [h.item.sku for h in hits if h.score >= best.score * 0.85]
+    return close[:5], "search"
+
+
+def _reference(
+    folded: str,
+    lexes: list[Lexicon],
+    state: DialogueState,
+    catalog: CatalogIndex,
+    descriptive: list[str],
+    items: list[str],
+    result: SearchResult,
+    asks: bool,
+) -> tuple[list[str] | None, bool]:
+    """(the items last discussed that the message points at or None, chosen by a description?)."""
+    recent = [s for s in state.items if s in catalog.items]
+    if not recent:
+        return None, False
+    refs = {name for lex in lexes for name, pattern in lex.references.items() if pattern.search(folded)}
+    ordinal = {"first": 0, "second": 1, "third": 2}
+    for name, position in ordinal.items():
+        if name in refs and position < len(recent):
+            return [recent[position]], False
+    if "last" in refs and len(recent) >= 2 and not items:
+        return [recent[-1]], False
+    if "both" in refs and len(recent) >= 2 and not items:
+        return (recent[:2] if len(recent) == 2 or "both" in folded else recent), False
+    if descriptive and not all(catalog.has_concept(recent[0], c) for c in descriptive):
+        chosen = [s for s in recent if all(catalog.has_concept(s, c) for c in descriptive)]
+        if chosen and len(chosen) < len(recent):
+            return chosen, True  # "the leather one"
+    strong = bool(items) and result.hits and (result.hits[0].whole_name or result.hits[0].coverage >= 0.99)
+    non_descriptive_words = [w for w in result.words if not (concepts_in(w) & DESCRIPTIVE)]
+    if strong and non_descriptive_words:
+        return None, False
+    if refs or not non_descriptive_words:
+        return recent[:1], False
+    if not items and not result.unmatched and asks:
+        return recent[:1], False  # "how much?", "in black?": about the item just discussed
+    return None, False
+
+
+def _listing(
+    signals: frozenset[str],
+    max_minor: int | None,
+    min_minor: int | None,
+    sort: str | None,
+    result: SearchResult,
+    source: str,
+    items: list[str],
+) -> bool:
+    if source == "reference" and max_minor is None and min_minor is None and sort is None:
+        return False
+    few = source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None
+    if few and not (source == "name" and result.category_like and "browse" in signals):
+        return False
+    if max_minor is not None or min_minor is not None or sort is not None:
+        return True
+    if "browse" in signals and (result.hits or not result.words):
+        return True
+    return source == "search" and result.category_like and len(items) >= 3
+
+
+def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[str]) -> tuple[str, ...]:
+    if not result.words:
+        return tuple(i.sku for i in sorted(catalog.items.values(), key=lambda i: i.name) if i.active)[
+            :LIST_LIMIT
+        ]
+    hits = list(result.hits)
+    if not hits:
+        return ()
+    best = hits[0].coverage
+    keep = [h for h in hits if h.coverage >= best - 1e-9 and h.coverage > 0]
+    if descriptive:
+        with_concepts = [h for h in keep if all(catalog.has_concept(h.item.sku, c) for c in descriptive)]
+        keep = with_concepts or [h for h in keep if h.coverage > 0]
+    return tuple(h.item.sku for h in keep)
+
+
+def _intent(
+    u: Understanding,
+    state: DialogueState,
+    moment: When,
+    n_words: int,
+    catalog: CatalogIndex,
+    result: SearchResult,
+) -> str:
+    s = u.signals
+    pending = state.pending
+    short = n_words <= 4
+    if "opt_out" in s and (short or _phrase(u, "opt_out")) and not u.items:
+        return "opt_out"
+    if "opt_in" in s and (n_words <= 2 or _phrase(u, "opt_in")) and not u.items:
+        return "opt_in"
+    if "human" in s:
+        return "human"
+    if "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question:
+        return "bye"
+    if "bot" in s and u.item_source not in ("name", "search"):
+        return "unknown"  # "are you a robot?": nothing to look up
+    if "cancellation" in u.info_asked and u.info_topic:
+        return "info"  # "what if I cancel?" asks the policy
+    if "cancel" in s:
+        return "cancel"
+    if "order_status" in s:
+        return "order_status"
+    if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
+        return "complaint"
+    thanks_only = (
+        "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question
+    )
+    if thanks_only and not ("done" in s and (state.cart or state.items)):
+        return "thanks"
+    if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
+        return "rating"
+    if "done" in s and (state.cart or state.items) and not u.question:
+        return "order"
+    if pending is not None:
+        if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
+            return "rating"
+        if u.yes_no and short and not (u.items and u.item_source == "name"):
+            return "confirm" if u.yes_no == "yes" else "deny"
+        if pending.kind in ("pick_slot", "book_slot") and (u.time or u.date):
+            return "booking"
+        if pending.kind == "quantity" and u.quantity and short:
+            return "order"
+    if u.info_topic and not (s & {"booking", "order"}) and not u.items:
+        return "info"
+    if "notify" in s:
+        return "notify"
+    services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
+    if u.attribute == "price" and "booking" not in s and u.items and not u.listing:
+        return "product"
+    if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:
+        return "availability"
+    if "booking" in s or (
+        (moment.day or moment.time)
+        and (services or _recent_service(state, catalog))
+        and not (u.info_asked and not services)
+    ):
+        return "booking"
+    wants_items = bool(u.items) or bool(state.items) or bool(state.cart)
+    order_words = "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items)
+    if order_words and not (
+        "availability" in s and u.item_source != "reference" and not u.quantity and u.question
+    ):
+        return "order"
+    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
+    if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
+        return "order"
+    ordering = state.cart or (pending is not None and pending.kind == "confirm_order")
+    if ordering and (moment.time or moment.day) and "booking" not in s and not u.info_asked:
+        return "order"  # "I'll pick up at 10"
+    strong_item = u.item_source == "name" or (
+        u.item_source == "search" and bool(result.hits) and result.hits[0].coverage >= 0.99
+    )
+    specific = strong_item or u.item_source in ("reference", "payload")
+    about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
+    one_item = strong_item and not result.category_like
+    if u.info_topic and not one_item:
+        return "info"
+    if u.info_asked and not u.items and not u.listing:
+        return "info"
+    if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
+        return "availability"
+    if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
+        return "product"
+    if u.attribute == "price" and about_items and not u.listing:
+        return "product"
+    if "stock" in s and specific and u.items:
+        return "availability"
+    if u.listing:
+        return "browse"
+    if "have" in s and about_items:
+        # "do you have hoodies?" asks for a kind of thing (a list); "do you have almond croissants
+        # today?" for one item, named in full, or for its stock on a day.
+        named = (
+            bool(result.hits) and result.hits[0].whole_name and len(catalog.name_words[u.items[0]]) >= 2
+            if u.items
+            else False
+        )
+        if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
+            return "availability" if u.items else "browse"
+        return "browse"
+    if "availability" in s and about_items:
+        return "availability" if specific else "browse"
+    if (u.attribute or "product" in s) and about_items:
+        return "product"
+    if u.items and u.item_source in ("name", "search"):
+        return "product"
+    if u.items and u.item_source == "reference" and (u.question or u.attribute):
+        return "product"
+    for name in ("bye", "thanks", "greeting"):
+        if name in s:
+            return name
+    if u.yes_no:
+        return "confirm" if u.yes_no == "yes" else "deny"
+    if "browse" in s:
+        return "browse"
+    if u.unmatched and ("availability" in s or "product" in s or u.question):
+        return "availability" if "availability" in s else "product"
+    if u.items:
+        return "product"
+    return "unknown"
+
+
+def _only_product_words(u: Understanding, catalog: CatalogIndex, intent: str) -> bool:
+    """Every match of the intent's words is a word of the catalog ("roti sobek" is a bread)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    found = [m.group(0) for lex in lexes for m in lex.intents[intent].finditer(fold(u.text))]
+    return bool(found) and all(all(w in catalog.postings for w in f.split()) for f in found)
+
+
+def _phrase(u: Understanding, intent: str) -> bool:
+    """The intent was said in a phrase of two words or more (not a lone "stop" in a sentence)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    folded = fold(u.text)
+    return any(len(m.group(0).split()) >= 2 for lex in lexes for m in lex.intents[intent].finditer(folded))
+
+
+def _recent_service(state: DialogueState, catalog: CatalogIndex) -> bool:
+    return any(s in catalog.items and catalog.items[s].kind == "service" for s in state.items[:1]) or (
+        state.pending is not None and state.pending.kind in ("pick_slot", "book_slot")
+    )

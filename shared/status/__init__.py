@@ -1,0 +1,1 @@
+"""System health: every part green, amber or red with the reason (CLI `status`, Status view)."""
