@@ -130,7 +130,7 @@ locals {
       timeout     = 300 # a tick: every tenant's pending notices and sheet rows, and reminders
       concurrency = 1   # one follow-up run at a time, so two runs never append the same rows
       max         = 2
-      publishes   = []
+      publishes   = ["conversation-events"] # a failed notice is recorded as a webhook_failure event
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT", "SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "commerce-requests" = {
