@@ -323,7 +323,7 @@ locals {
     QUOTA_SHEETS_PER_MINUTE = tostring(var.quota_sheets_per_minute)
     QUOTA_DRIVE_PER_MINUTE  = tostring(var.quota_drive_per_minute)
     QUOTA_MAX_WAIT_S        = "20"  # a poll waits this long for a token, then goes back to the queue
-    QUOTA_HOLD_S            = "2"   # tokens an instance fetched lapse after this (the bound counts it)
+    QUOTA_HOLD_S            = "5"   # tokens an instance fetched lapse after this (the bound counts it)
     DISPATCH_RECHECK_S      = "1"   # the poll tick re-checks for due shops every second...
     DISPATCH_WINDOW_S       = "55"  # ...for 55 s: intervals under Cloud Scheduler's minute
     POLL_LEASE_S            = "150" # above sheet-poller-shop's timeout
