@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -85,6 +86,9 @@ def write_catalog(tenant_id: str, rows: list[tuple] = CATALOG) -> None:
 def recorded(name: str, phone_number_id: str, wa_id: str = RECORDED_WA_ID) -> bytes:
     """A recorded payload with this tenant's phone_number_id and the given customer."""
     text = (DATA / "whatsapp" / f"{name}.json").read_text()
+    # Delivered now, as Meta delivers it: a recording's old timestamp would make it a late
+    # message (shared.conversation.backlog).
+    text = re.sub(r'"timestamp": "\d+"', f'"timestamp": "{int(time.time())}"', text)
     return text.replace("__PHONE_NUMBER_ID__", phone_number_id).replace(RECORDED_WA_ID, wa_id).encode()
 
 
