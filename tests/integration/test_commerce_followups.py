@@ -112,8 +112,9 @@ def test_staff_change_tells_the_customer_in_spanish_and_lands_in_the_csv_once(
     )
     order_id = _order(tenant_id)
     set_order_status(tenant_id, order_id, "confirmed", by="staff:ana")
-    done = process_pending(tenant_id)
-    assert (done.rows_written, done.notified) == (2, 1)
+    # Under ./emulator.sh test the served commerce function may have followed up already (it
+    # heard the change on commerce-changes): either way, once is what the customer and sheet see.
+    process_pending(tenant_id)
 
     sent = _outbound(tenant_id)
     assert list(sent) == [f"commerce-order.{order_id}.confirmed"]
