@@ -195,7 +195,9 @@ def send_classified(
         reason = f"{provider} {answer.status} code {answer.code}: {answer.text[:300]}"
         rule = rule_of(answer.code, answer.status)
         if rule is not None:
-            raise error_for(rule, reason)
+            error = error_for(rule, reason)
+            error.provider_code = answer.code  # type: ignore[attr-defined]  # counted per code
+            raise error
         log_event(
             log,
             30,
@@ -208,4 +210,6 @@ def send_classified(
         )
         if attempt < UNKNOWN_TRIES:
             sleep(UNKNOWN_BACKOFF_S * 2 ** (attempt - 1))
-    raise PermanentError(f"{reason} (unknown error, given up after {UNKNOWN_TRIES} tries)")
+    given_up = PermanentError(f"{reason} (unknown error, given up after {UNKNOWN_TRIES} tries)")
+    given_up.provider_code = answer.code  # type: ignore[attr-defined]
+    raise given_up

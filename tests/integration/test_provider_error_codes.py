@@ -102,3 +102,9 @@ def test_twilio_refusals_fail_the_message(
         with pytest.raises(error):
             send(tenant, "e5")
         assert stored(tenant_id, "e5")["status"] == "failed" and len(api.requests) == 1
+        conversation = conversation_ref(tenant_id, WA_ID).get().to_dict() or {}
+        # Opted out at the provider (the customer replied STOP there): recorded, so nothing
+        # proactive is tried again; any other refusal leaves the choice alone.
+        assert conversation.get("opted_out", False) is (code == 21610)
+        if code == 21610:
+            assert conversation["opt_out_source"] == "provider"
