@@ -162,4 +162,21 @@ def handle_backlog(
         conversation=conversation,
         conversation_update=update,
     )
+    from shared.conversation.events import event, publish_events
+
+    # Counted like any reply (messages out, response time: what the customer really waited).
+    waited_ms = (now - (newest.get("received_at") or now)).total_seconds() * 1000
+    publish_events(
+        [
+            event(
+                "message_out",
+                newest_id,
+                tenant_id=tenant.tenant_id,
+                customer=hash_customer(tenant.tenant_id, wa_id),
+                at=sent_at,  # the inbound's time, as the worker's: a redelivery lands in the same hour
+                intent="catch_up",
+                latency_ms=max(waited_ms, 0.0),
+            )
+        ]
+    )
     return Handled(delivery.message_id, verdict)
