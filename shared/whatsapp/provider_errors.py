@@ -152,6 +152,11 @@ def twilio_rule(code: int | None, status: int) -> Rule | None:
     return _by_status(status)
 
 
+def rule_for_code(code: int) -> Rule | None:
+    """The rule for a code a delivery status reports (Graph and Twilio codes do not overlap)."""
+    return graph_rule(code, 400) or twilio_rule(code, 400)
+
+
 def _by_status(status: int) -> Rule | None:
     if status == 429 or status >= 500:
         return _r("retry", f"HTTP {status}")
