@@ -83,13 +83,16 @@ def write_catalog(tenant_id: str, rows: list[tuple] = CATALOG) -> None:
         )
 
 
+RECORDED_LATEST = 1732500300  # the newest timestamp in tests/data/whatsapp
+
+
 def recorded(name: str, phone_number_id: str, wa_id: str = RECORDED_WA_ID) -> bytes:
-    """A recorded payload with this tenant's phone_number_id and the given customer."""
+    """A recorded payload with this tenant's phone_number_id and the given customer, sent now
+    (its recorded timestamps keep their spacing; a message sent long ago is a late one)."""
     text = (DATA / "whatsapp" / f"{name}.json").read_text()
-    # Delivered now, as Meta delivers it: a recording's old timestamp would make it a late
-    # message (shared.conversation.backlog).
-    text = re.sub(r'"timestamp": "\d+"', f'"timestamp": "{int(time.time())}"', text)
-    return text.replace("__PHONE_NUMBER_ID__", phone_number_id).replace(RECORDED_WA_ID, wa_id).encode()
+    text = text.replace("__PHONE_NUMBER_ID__", phone_number_id).replace(RECORDED_WA_ID, wa_id)
+    shift = int(time.time()) - RECORDED_LATEST
+    return re.sub(r'"timestamp": "(\d+)"', lambda m: f'"timestamp": "{int(m[1]) + shift}"', text).encode()
 
 
 def text_payload(
