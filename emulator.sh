@@ -30,7 +30,7 @@ use_test_ports() {
   export ROLLUP_PORT=$((b + 86)) ALERTS_PORT=$((b + 87)) RESTOCK_PORT=$((b + 88)) OUTBOX_PORT=$((b + 89))
   export COMMERCE_PORT=$((b + 90)) COMMERCE_REQUESTS_PORT=$((b + 91))
   export OUTREACH_PORT=$((b + 79))
-  export SHEET_POLL_SHOP_PORT=$((b + 90))
+  export SHEET_POLL_SHOP_PORT=$((b + 92))
   # A published poll tick makes one dispatch pass (tests publish their own ticks; no minute-long loop).
   export DISPATCH_WINDOW_S="${DISPATCH_WINDOW_S:-0}"
   export DASHBOARD_PORT=$((b + 0))

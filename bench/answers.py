@@ -129,6 +129,7 @@ def load_shop(shop_id: str, meta: dict[str, Any], now: datetime) -> ShopData:
                 description=row.description,
                 tags=tuple(row.tags),
                 restock_date=row.restock_date,
+                row=number,
             )
         )
         slots += [Slot(s.slot_id, s.sku, s.date, s.start, s.free) for s in got.slots if s.free > 0]
@@ -155,7 +156,9 @@ def run_dialogue(dialogue: dict[str, Any], shops: dict[str, Any], show: bool) ->
     tally = Tally()
     for turn in dialogue["turns"]:
         started = time.perf_counter()
-        reply = respond(turn["text"], state, data.index, now, shop=data.shop, slots=data.slots, info=data.info)
+        reply = respond(
+            turn["text"], state, data.index, now, shop=data.shop, slots=data.slots, info=data.info
+        )
         tally.times_ms.append((time.perf_counter() - started) * 1000)
         u, plan = reply.understanding, reply.plan
         state = plan.state
@@ -184,7 +187,9 @@ def run_dialogue(dialogue: dict[str, Any], shops: dict[str, Any], show: bool) ->
                 notes.append(f"{key} {got!r} != {expected!r}")
         quoted = [data.index.items[s] for s in plan.quoted if s in data.index.items]
         quotes = [str(v) for line in plan.lines for k, v in line.params.items() if k in ("answer", "quote")]
-        check = check_reply(reply.message.text, quoted, slot_times=plan.slot_times, amounts=plan.amounts, quotes=quotes)
+        check = check_reply(
+            reply.message.text, quoted, slot_times=plan.slot_times, amounts=plan.amounts, quotes=quotes
+        )
         if not check.grounded:
             tally.violations += 1
             notes.append(f"grounding {check.problems[:2]}")
@@ -200,7 +205,11 @@ def run_dialogue(dialogue: dict[str, Any], shops: dict[str, Any], show: bool) ->
 def _fields(turn: dict[str, Any], u: Any, data: ShopData) -> list[tuple[str, Any, Any]]:
     out: list[tuple[str, Any, Any]] = []
     for key, expected in (turn.get("constraints") or {}).items():
-        got = {"max_price_minor": u.max_price_minor, "min_price_minor": u.min_price_minor, "sort": u.sort}.get(key)
+        got = {
+            "max_price_minor": u.max_price_minor,
+            "min_price_minor": u.min_price_minor,
+            "sort": u.sort,
+        }.get(key)
         out.append((key, expected, got))
     if "attribute" in turn:
         out.append(("attribute", turn["attribute"], u.attribute))
@@ -211,7 +220,9 @@ def _fields(turn: dict[str, Any], u: Any, data: ShopData) -> list[tuple[str, Any
     if "time" in turn:
         out.append(("time", turn["time"], u.time))
     if "info_topic" in turn:
-        out.append(("info_topic", turn["info_topic"], u.info_topic or (u.info_asked[0] if u.info_asked else None)))
+        out.append(
+            ("info_topic", turn["info_topic"], u.info_topic or (u.info_asked[0] if u.info_asked else None))
+        )
     return out
 
 
@@ -243,7 +254,8 @@ def main() -> None:
     for tally in per_lang.values():
         total.add(tally)
     rows = {**{lang: t.figures() for lang, t in per_lang.items()}, "all": total.figures()}
-    print(f"{'lang':<5} {'turns':>5} {'intent':>7} {'recall@3':>8} {'fields':>7} {'language':>8} {'viol.':>5} "
+    print(f"{'lang':<5} {'turns':>5} {'intent':>7} {'recall@3':>8} {'fields':>7} {'language':>8} "
+          f"{'viol.':>5} "
           f"{'p50 ms':>7} {'p95 ms':>7}")  # fmt: skip
     for lang, f in rows.items():
         print(

@@ -60,7 +60,8 @@ QUESTIONS = [
 ]
 ENTRY_IMPORTS = {
     "webhook": "import shared.whatsapp.webhook, shared.tenants, google.cloud.firestore, google.pubsub_v1",
-    "worker": "import shared.conversation.worker, shared.conversation.pipeline, shared.conversation.catalog_index, "
+    "worker": "import shared.conversation.worker, shared.conversation.pipeline, "
+    "shared.conversation.catalog_index, "
     "shared.whatsapp.send, google.cloud.firestore, google.cloud.pubsub_v1",
     "restock": "import shared.conversation.restock, shared.whatsapp.send, google.cloud.firestore",
     "staff_outbox": "import shared.conversation.staff, shared.whatsapp.send, google.cloud.firestore",
@@ -164,6 +165,15 @@ def worker_overhead(tenant_id: str, messages: int) -> dict[str, float]:
     forget_indexes()
     timings = []
     cold = 0.0
+    # The very first message of the tenant on any instance reads the collections and writes the
+    # compact snapshot; a fresh instance after that (what a scale-out or a restart meets) reads
+    # the snapshot. Both are reported.
+    wa_id, message_id = "177799999999", f"wamid.bench.{uuid.uuid4().hex}"
+    store_inbound(tenant_id, wa_id, message_id, QUESTIONS[0])
+    started = time.perf_counter()
+    answer_inbound(InboundMessage(tenant_id=tenant_id, wa_id=wa_id, message_id=message_id), settings=settings)
+    no_snapshot = (time.perf_counter() - started) * 1000
+    forget_indexes()
     for n in range(messages + 1):
         wa_id, message_id = f"1777{n:08d}", f"wamid.bench.{uuid.uuid4().hex}"
         store_inbound(tenant_id, wa_id, message_id, QUESTIONS[n % len(QUESTIONS)])
@@ -179,6 +189,7 @@ def worker_overhead(tenant_id: str, messages: int) -> dict[str, float]:
     timings.sort()
     return {
         "cold_ms": round(cold, 1),
+        "no_snapshot_ms": round(no_snapshot, 1),
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
     }
@@ -219,6 +230,31 @@ def end_to_end(tenant_id: str, count: int) -> dict[str, float]:
     return {"p50_ms": round(statistics.median(timings), 1), "max_ms": round(max(timings), 1)}
 
 
+def burst_once(tenant_id: str) -> dict[str, int]:
+    """Three fragments sent 0.3 s apart through the webhook: one reply covering all three."""
+    import httpx
+
+    from shared.cli.chat import meta_payload
+    from shared.messaging.store import messages_ref
+    from shared.tenants import get_tenant
+    from shared.whatsapp.signature import meta_signature
+
+    tenant = get_tenant(tenant_id, fresh=True)
+    url = f"http://127.0.0.1:{os.environ['WEBHOOK_PORT']}/"
+    wa_id = "166699999999"
+    for text in ("hi", "i need", "a denim jacket"):
+        body = json.dumps(
+            meta_payload(tenant.phone_number_id, wa_id, f"wamid.b.{uuid.uuid4().hex}", text, None)
+        )
+        headers = {"X-Hub-Signature-256": meta_signature(body.encode(), os.environ["WHATSAPP_APP_SECRET"])}
+        httpx.post(url, content=body.encode(), timeout=10, headers=headers).raise_for_status()
+        time.sleep(0.3)
+    time.sleep(6)
+    out = [d.to_dict() or {} for d in messages_ref(tenant_id, wa_id).stream()]
+    replies = [m for m in out if m.get("direction") == "out"]
+    return {"replies": len(replies), "covered": sum(len(m.get("covers") or []) for m in replies)}
+
+
 def prompt_tokens(items: list[dict]) -> dict[str, dict[str, float]]:
     from datetime import UTC, datetime
 
@@ -244,7 +280,9 @@ def prompt_tokens(items: list[dict]) -> dict[str, dict[str, float]]:
             request = build_prompt(reply, index, "Bench Outfitters")
             retrieval.append(estimate_tokens(request))
             everything = "\n".join(f"- {words.item_line(sku)}" for sku in index.items)
-            whole.append(estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages)))
+            whole.append(
+                estimate_tokens(ChatRequest(system=request.system + everything, messages=request.messages))
+            )
         figures[str(size)] = {
             "retrieval_max": max(retrieval),
             "retrieval_mean": round(statistics.mean(retrieval)),
@@ -284,6 +322,7 @@ def main() -> None:
         seed_s = seed(tenant_id, items)
         overhead = worker_overhead(tenant_id, args.messages)
         e2e = end_to_end(tenant_id, args.e2e)
+        burst = burst_once(tenant_id)
         tokens = prompt_tokens(items)
         imports = cold_starts()
 
@@ -294,9 +333,16 @@ def main() -> None:
     print(f"{'figure':<58}{'value':>10}  target")
     print(f"{'worker overhead p50 (ms, offline, no burst wait)':<58}{overhead['p50_ms']:>10}  <= 100")
     print(f"{'worker overhead p95 (ms)':<58}{overhead['p95_ms']:>10}")
-    print(f"{'first message of an instance (builds the index, ms)':<58}{overhead['cold_ms']:>10}")
-    print(f"{'end to end webhook -> stored reply p50 (ms)':<58}{e2e['p50_ms']:>10}")
-    print(f"{'  of which the burst window (ms)':<58}{window_ms:>10}")
+    print(f"{'first message of a fresh instance (snapshot, ms)':<58}{overhead['cold_ms']:>10}  <= 1500")
+    print(
+        f"{'first message ever (reads every document, writes the snapshot)':<58}"
+        f"{overhead['no_snapshot_ms']:>10}"
+    )
+    print(f"{'end to end webhook -> stored reply p50, single messages (ms)':<58}{e2e['p50_ms']:>10}  <= 700")
+    print(f"{'  burst window when a message is not evidently complete (ms)':<58}{window_ms:>10}")
+    print(
+        f"{'  burst of 3 fragments: replies / messages covered':<58}{burst['replies']:>8}/{burst['covered']}"
+    )
     for size, row in tokens.items():
         print(
             f"{f'prompt tokens, {size} items: retrieval max / whole catalog':<58}"
@@ -316,6 +362,9 @@ def main() -> None:
                 "worker_overhead_p50_ms": overhead["p50_ms"],
                 "worker_overhead_p95_ms": overhead["p95_ms"],
                 "worker_first_message_ms": overhead["cold_ms"],
+                "worker_first_message_no_snapshot_ms": overhead["no_snapshot_ms"],
+                "burst_replies": burst["replies"],
+                "burst_covered": burst["covered"],
                 "e2e_p50_ms": e2e["p50_ms"],
                 "burst_window_ms": window_ms,
                 "prompt_tokens": tokens,

@@ -54,7 +54,7 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     # Port base+79: the next free one below the emulators (base+80, +85).
     ServedFunction("respond-outreach", "respond", "outreach", "cloudevent", "OUTREACH_PORT", 8079),
     ServedFunction(
-        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8090
+        "sheet-poller-shop", "sheet_poller", "poll_shop", "cloudevent", "SHEET_POLL_SHOP_PORT", 8092
     ),
 )
 

@@ -54,8 +54,6 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_api_base: str = "https://api.twilio.com"
-    # Twilio Content templates: {"template name": {"pt_BR": "HX…", …}} (shared.whatsapp.templates).
-    twilio_content_sids: str | None = None
     webhook_public_url: str | None = Field(
         default=None, description="URL Twilio signs; defaults to the request URL"
     )

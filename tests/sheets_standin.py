@@ -237,6 +237,7 @@ def _handler(state: StandIn, public_pem: bytes) -> type[BaseHTTPRequestHandler]:
                 self._send(200, self._batch_get(key, book, query))
             else:
                 body = copy.deepcopy(_load("spreadsheets_get.json"))
+                body["properties"] = {"title": book.title, "locale": "en_US"}  # gspread's open_by_key
                 template = body["sheets"][0]
                 body["sheets"] = []
                 for index, title in enumerate([book.title, *book.tabs]):

@@ -59,6 +59,7 @@ class StandIn:
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
         self.script: list[Step] = []
+        self.errors: list[int] = []  # provider error codes to answer the next requests with
         self.server: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
 
@@ -75,6 +76,9 @@ class StandIn:
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         raise NotImplementedError
+
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        return 404, {"error": {"message": "Unsupported get request", "code": 100}}
 
     def fault(self) -> tuple[int, Any] | None:
         """The common faults: 429, 500, a timeout, a garbage body."""
@@ -114,6 +118,16 @@ class StandIn:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def do_GET(self) -> None:
+                standin.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+                status, payload = standin.respond_get(self.path)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -224,9 +238,21 @@ class GeminiStandIn(StandIn):
 class GraphStandIn(StandIn):
     """`POST {base}/{phone_number_id}/messages`; `mode="window_closed"` refuses free-form messages
     with 131047 as Meta does outside the 24-hour window; `mode="rate_limited"` answers 130429;
-    `mode="undeliverable:WA_ID"` refuses that recipient with 131026."""
+    `mode="undeliverable:WA_ID"` refuses that recipient with 131026; `errors` holds error codes to
+    answer the next requests with, one each, as Meta writes them."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "error": {
+                    "message": f"(#{code}) Stand-in error {code}",
+                    "type": "OAuthException",
+                    "code": code,
+                    "error_data": {"messaging_product": "whatsapp", "details": f"details of {code}"},
+                    "fbtrace_id": "AbCdEf",
+                }
+            }
         if self.mode == "window_closed" and body.get("type") != "template":
             return 400, {
                 "error": {
@@ -280,10 +306,19 @@ def _graph_error(code: int, what: str) -> dict[str, Any]:
 
 class TwilioStandIn(StandIn):
     """`POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form body) as Twilio answers it;
-    `mode="window_closed"` refuses with Twilio's 63016."""
+    `mode="window_closed"` refuses free-form messages (a `Body`, no `ContentSid`) with Twilio's 63016;
+    `errors` holds error codes to answer the next requests with, one each."""
 
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
-        if self.mode == "window_closed":
+        if self.errors:
+            code = self.errors.pop(0)
+            return 400, {
+                "code": code,
+                "message": f"Stand-in error {code}",
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": 400,
+            }
+        if self.mode == "window_closed" and "ContentSid=" not in str(body):
             return 400, {
                 "code": 63016,
                 "message": "Failed to send freeform message because you are outside the allowed window.",
@@ -343,3 +378,47 @@ class AuthStandIn(StandIn):
     def claims(self, email: str) -> dict[str, Any]:
         user = next(u for u in self.users.values() if u.get("email") == email)
         return json.loads(user.get("customAttributes") or "{}")
+
+
+class CatalogStandIn(StandIn):
+    """Meta's Catalog Batch API: `POST {base}/{catalog_id}/items_batch` (`item_type`,
+    `requests` of UPDATE/CREATE/DELETE with feed fields; at most 5,000) answers `{"handles":
+    [..]}`; `GET {base}/{catalog_id}/check_batch_request_status?handle=H` answers `in_progress`
+    the first time and `finished` after, with an error for each item lacking a required field.
+    `items` is the catalog as Meta holds it (retailer id -> fields)."""
+
+    REQUIRED = ("id", "title", "description", "availability", "condition", "price", "link")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+
+    def respond(self, path: str, body: Any) -> tuple[int, Any]:
+        if not path.endswith("/items_batch") or body.get("item_type") != "PRODUCT_ITEM":
+            return 400, {"error": {"message": "(#100) Invalid parameter", "code": 100}}
+        if len(body["requests"]) > 5000:
+            return 400, {"error": {"message": "(#100) Too many requests in batch", "code": 100}}
+        errors = []
+        for request in body["requests"]:
+            data = request["data"]
+            if request["method"] == "DELETE":
+                self.items.pop(data["id"], None)
+            elif missing := [f for f in self.REQUIRED if not data.get(f)]:
+                errors.append({"id": data.get("id"), "message": f"missing required field(s): {missing}"})
+            else:
+                self.items[data["id"]] = {**self.items.get(data["id"], {}), **data}
+        handle = f"handle-{len(self.batches) + 1}"
+        self.batches[handle] = {"polls": 0, "errors": errors}
+        return 200, {"handles": [handle]}
+
+    def respond_get(self, path: str) -> tuple[int, Any]:
+        if "/check_batch_request_status" not in path:
+            return super().respond_get(path)
+        handle = path.partition("handle=")[2]
+        batch = self.batches.get(handle)
+        if batch is None:
+            return 400, {"error": {"message": "(#100) Invalid handle", "code": 100}}
+        batch["polls"] += 1
+        status = "in_progress" if batch["polls"] == 1 else "finished"
+        return 200, {"data": [{"status": status, "errors": batch["errors"] if status == "finished" else []}]}

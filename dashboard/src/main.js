@@ -10,8 +10,10 @@ import { mountSimulator } from "./views/simulator.js";
 import { mountContacts } from "./views/contacts.js";
 import { mountBroadcasts } from "./views/broadcasts.js";
 import { mountStatus } from "./views/status.js";
+import { mountOrders } from "./views/orders.js";
+import { mountBookings } from "./views/bookings.js";
 
-const VIEWS = ["catalog", "inbox", "alerts", "kpis", "chat", "contacts", "broadcasts", "status"];
+const VIEWS = ["catalog", "inbox", "orders", "bookings", "alerts", "kpis", "chat", "contacts", "broadcasts", "status"];
 const conn = document.getElementById("conn");
 
 function show(view) {
@@ -75,6 +77,8 @@ async function boot() {
   mountContacts(document.getElementById("view-contacts"), session);
   mountBroadcasts(document.getElementById("view-broadcasts"), session);
   mountStatus(document.getElementById("view-status"), session);
+  mountOrders(document.getElementById("view-orders"), session);
+  mountBookings(document.getElementById("view-bookings"), session);
   document.body.dataset.role = session.role;
   if (config.simulator) {
     document.getElementById("nav-chat").hidden = false;

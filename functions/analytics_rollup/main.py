@@ -1,7 +1,8 @@
 """analytics_rollup entry point. Domain logic: shared.analytics.
 
 `rollup`: a `Tick` from `rollup-ticks` (Cloud Scheduler, every minute) drains the
-`analytics-rollup` pull subscription of `conversation-events` into the KPI documents.
+`analytics-rollup` pull subscription of `conversation-events` into the KPI documents, then
+recomputes the sales KPIs from the orders, bookings and slots (shared.analytics.commerce).
 """
 
 import logging
@@ -26,5 +27,8 @@ def rollup(cloud_event):
         return None
     # The subscription holds every tenant's events: a tick drains them all, whatever its tenant_id.
     run_rollup()
+    from shared.analytics.commerce import refresh_all
+
+    refresh_all(tick.tenant_id)  # sales KPIs recomputed from orders, bookings and slots
     log_event(logger, logging.DEBUG, "rollup tick done", job=tick.job)
     return None

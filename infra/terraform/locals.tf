@@ -94,7 +94,7 @@ locals {
       timeout     = 120   # under POLL_LEASE_S (150 s), so a lease never expires under a running poll
       concurrency = 8     # an unchanged poll mostly waits on Drive and Firestore (bench/scale.py)
       max         = 20    # 10,000 Drive checks a minute need ~4 instances at 8 (bench/scale.py); 5x headroom
-      publishes   = ["catalog-changes", "conversation-events"] # failure events of what it sends
+      publishes   = ["catalog-changes"]
       secrets     = ["SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "sheet-poller-push" = {
@@ -304,7 +304,6 @@ locals {
     TOPIC_CONVERSATION_EVENTS  = "conversation-events"
     SUBSCRIPTION_ANALYTICS     = "analytics-rollup"
     TWILIO_ACCOUNT_SID         = var.twilio_account_sid
-    TWILIO_CONTENT_SIDS        = jsonencode(var.twilio_content_sids)
     WEBHOOK_PUBLIC_URL         = local.webhook_url
     WEBHOOK_MAX_BODY_BYTES     = tostring(var.webhook_max_body_bytes)
     WEBHOOK_STORE_TIMEOUT_S    = "5"

@@ -200,14 +200,3 @@ variable "labels" {
     error_message = "Label keys and values must be lower-case letters, digits, '_' or '-' (keys start with a letter)."
   }
 }
-
-variable "twilio_content_sids" {
-  description = "Twilio Content template SIDs per template and language, e.g. {back_in_stock = {pt_BR = \"HX...\"}} (TWILIO_CONTENT_SIDS)."
-  type        = map(map(string))
-  default     = {}
-
-  validation {
-    condition     = alltrue(flatten([for t in values(var.twilio_content_sids) : [for sid in values(t) : can(regex("^HX[0-9a-f]{32}$", sid))]]))
-    error_message = "twilio_content_sids values must be Twilio Content SIDs (HX followed by 32 hex digits)."
-  }
-}

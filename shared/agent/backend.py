@@ -17,11 +17,9 @@ from shared.agent.tools import BookingResult, OrderResult, Shortage, SlotView
 from shared.conversation.catalog_index import catalog_index, info_entries, live_items
 from shared.conversation.info import match_topic
 from shared.conversation.retrieval import CatalogItem, list_free_slots, search_catalog
-from shared.log import get_logger, log_event
 
-log = get_logger(__name__)
-# Retrieval is asked for more than it returns: filters (price, category, stock) drop some.
-OVERFETCH = 4
+# Candidates re-read live beyond the limit: a live read may drop one (sold out, repriced).
+SPARE = 2
 
 
 @dataclass(frozen=True)
@@ -31,20 +29,29 @@ class LiveBackend:
     wa_id: str
     profile_name: str | None
     today: date
+    language: str | None = None  # the customer's: search and Info topics read their words
 
     def search(
         self, query: str, *, max_price_minor: int | None, category: str | None, limit: int
     ) -> list[CatalogItem]:
         index = catalog_index(self.tenant_id)
         found = search_catalog(
-            index, query or category or "", max_price_minor=max_price_minor, category=category,
-            limit=limit * OVERFETCH,
-        )  # fmt: skip
+            index,
+            query or category or "",
+            max_price_minor=max_price_minor,
+            category=category,
+            limit=limit + SPARE,
+            language=self.language,
+        )
+        # Re-read live: the index may be seconds old, a price or stock in a reply may not be.
         live = [
             item
             for item in live_items(self.tenant_id, [i.sku for i in found])
             if item.active
-            and (max_price_minor is None or (item.price_minor is not None and item.price_minor <= max_price_minor))
+            and (
+                max_price_minor is None
+                or (item.price_minor is not None and item.price_minor <= max_price_minor)
+            )
         ]
         # In-stock first, keeping retrieval's order otherwise.
         return sorted(live, key=lambda i: not i.available)[:limit]
@@ -59,11 +66,8 @@ class LiveBackend:
         return [SlotView(s.slot_id, s.sku, s.date, s.start, s.free) for s in slots]
 
     def book(self, slot_id: str, *, idempotency_key: str) -> BookingResult:
-        try:
-            from shared.commerce.bookings import book_slot
-        except ImportError:
-            log_event(log, 30, "bookings are not available here", tenant_id=self.tenant_id)
-            return BookingResult("unavailable")
+        from shared.commerce.bookings import book_slot
+
         outcome = book_slot(
             self.tenant_id,
             slot_id=slot_id,
@@ -77,21 +81,22 @@ class LiveBackend:
         return BookingResult(outcome.reason or "unknown_slot")
 
     def order(self, lines: Sequence[tuple[str, int]], *, idempotency_key: str) -> OrderResult:
+        from shared.commerce.cart import CartError, CartLine
+        from shared.commerce.orders import place_order
+        from shared.errors import PermanentError
+
         try:
-            from shared.commerce.cart import CartLine
-            from shared.commerce.orders import place_order
-        except ImportError:
-            log_event(log, 30, "orders are not available here", tenant_id=self.tenant_id)
-            return OrderResult(False)
-        outcome = place_order(
-            self.tenant_id,
-            customer_key=self.customer_key,
-            wa_id=self.wa_id,
-            profile_name=self.profile_name,
-            lines=[CartLine(sku=sku, quantity=quantity) for sku, quantity in lines],
-            source="chat",
-            idempotency_key=idempotency_key,
-        )
+            outcome = place_order(
+                self.tenant_id,
+                customer_key=self.customer_key,
+                wa_id=self.wa_id,
+                profile_name=self.profile_name,
+                lines=[CartLine(sku=sku, quantity=quantity) for sku, quantity in lines],
+                source="chat",
+                idempotency_key=idempotency_key,
+            )
+        except (CartError, PermanentError) as exc:  # a cart commerce will not take: say so, lose nothing
+            return OrderResult(False, refused=str(exc))
         return OrderResult(
             placed=outcome.placed,
             order_id=outcome.order_id if outcome.placed else None,
@@ -103,5 +108,5 @@ class LiveBackend:
     def info(self, topic: str) -> tuple[str | None, list[str]]:
         """The Info tab's answer for `topic` (matched in any of our languages), and every topic."""
         entries = info_entries(self.tenant_id)
-        entry = match_topic(topic, entries, None)
+        entry = match_topic(topic, entries, self.language)
         return (entry.answer if entry else None), [e.topic for e in entries]

@@ -240,12 +240,12 @@ def _placed(actions: Sequence[Action]) -> bool:
 
 def grounding_problems(text: str, facts: Facts, turn: AgentTurn, currency: str) -> tuple[str, ...]:
     """What in `text` no tool result of this turn and no dialogue-state fact supports."""
-    items: list[CatalogItem] = [*facts.items.values(), *(i for i in turn.focus if i.sku not in facts.items)]
-    # Totals the tools computed (a cart, an order) are facts too: stated as price-only items,
-    # under a name no reply can contain, so that only their amount counts.
-    items += [
-        CatalogItem(sku=f"amount-{n}", name="\u2063", price_minor=minor, currency=currency)
-        for n, (minor, currency) in enumerate(sorted(facts.amounts))
-    ]
-    slot_times = (*sorted(facts.slot_times), *turn.slot_times)
-    return check_reply(text, items, slot_times=slot_times, currency=currency).problems
+    items = [*facts.items.values(), *(i for i in turn.focus if i.sku not in facts.items)]
+    return check_reply(
+        text,
+        items,
+        slot_times=(*sorted(facts.slot_times), *turn.slot_times),
+        amounts=sorted(minor for minor, _ in facts.amounts),  # totals the tools computed
+        quotes=sorted(facts.quotes),  # the shop's own words (Info answers)
+        currency=currency,
+    ).problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,16 +31,31 @@ WEBHOOK_BACKOFF_S = 0.5
 STALE_CLAIM = timedelta(minutes=5)
 COLLECTION = "alert_notifications"
 
-Sender = Callable[[TenantConfig, str, str], None]
+
+@dataclass(frozen=True)
+class Notice:
+    """What the owner is told: `text` in full (the webhook; WhatsApp inside the 24-hour window),
+    and the declared WhatsApp template (`shared.whatsapp.templates`) with its parameter values,
+    for WhatsApp outside the window."""
+
+    text: str
+    template: str
+    values: tuple[tuple[str, str], ...]
 
 
-def alert_text(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -> str:
+Sender = Callable[[TenantConfig, Notice, str], None]
+
+
+def alert_notice(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -> Notice:
     severity = str(alert.get("severity", "warning")).upper()
+    title = f"[{severity}] {alert.get('title')}"
     footer = f"({tenant.business_name}, alert {alert_id})"
-    return f"[{severity}] {alert.get('title')}\n{alert.get('message')}\n{footer}"
+    text = f"{title}\n{alert.get('message')}\n{footer}"
+    values = (("shop", tenant.business_name), ("title", title), ("details", f"{alert.get('message')}"))
+    return Notice(text, "owner_alert", values)
 
 
-def send_webhook(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
+def send_webhook(tenant: TenantConfig, notice: Notice, idempotency_key: str) -> None:
     """POST `{"text": ...}` to the tenant's webhook; a few quick retries on 429/5xx/network."""
     import httpx
 
@@ -50,7 +66,7 @@ def send_webhook(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
             time.sleep(WEBHOOK_BACKOFF_S * 2 ** (attempt - 1))
         try:
             response = http_client().post(
-                url, json={"text": text}, headers={"Idempotency-Key": idempotency_key}, timeout=5.0
+                url, json={"text": notice.text}, headers={"Idempotency-Key": idempotency_key}, timeout=5.0
             )
         except httpx.HTTPError as exc:
             last = type(exc).__name__
@@ -63,13 +79,17 @@ def send_webhook(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
     raise TransientError(f"alert webhook failed after {WEBHOOK_TRIES} tries: {last}")
 
 
-def send_whatsapp(tenant: TenantConfig, text: str, idempotency_key: str) -> None:
-    """Send to the owner's WhatsApp through respond's sender (a template outside 24 h)."""
+def send_whatsapp(tenant: TenantConfig, notice: Notice, idempotency_key: str) -> None:
+    """Send to the owner's WhatsApp through respond's sender (the notice's template outside 24 h)."""
     try:
         from shared.whatsapp.send import send_text
+        from shared.whatsapp.templates import TemplateUse
     except ImportError as exc:
         raise PermanentError("the WhatsApp sender shared.whatsapp.send.send_text is not available") from exc
-    send_text(tenant, tenant.owner_wa_id or "", text, idempotency_key=idempotency_key)
+    fallback = TemplateUse.of(notice.template, **dict(notice.values))
+    send_text(
+        tenant, tenant.owner_wa_id or "", notice.text, idempotency_key=idempotency_key, fallback=fallback
+    )
 
 
 def channels(tenant: TenantConfig) -> dict[str, Sender]:
@@ -98,7 +118,7 @@ def notify_opening(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -
             final = final and status in ("sent", "gave_up")
             continue
         try:
-            send(tenant, alert_text(tenant, alert_id, alert), f"{tenant.tenant_id}.{guard_id}")
+            send(tenant, alert_notice(tenant, alert_id, alert), f"{tenant.tenant_id}.{guard_id}")
             outcome, error = "sent", None
         except TransientError as exc:
             outcome, error = "failed", str(exc)

@@ -106,18 +106,10 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
     elif event.type == "send_failed":
         d.add("send_failures")
         d.add_key("send_failures_by", event.failure or "unknown")
-    elif event.type == "conversion" and event.conversion:
-        d.add(f"conversions_{event.conversion}")
-        d.add("conversions")
-        if event.revenue_minor:
-            d.add_key("revenue_minor_by_currency", (event.currency or "USD").upper(), event.revenue_minor)
-    if event.ad:  # click-to-WhatsApp ads: conversations, orders and revenue per ad
-        if event.conversation_started:
-            d.add_key("conversations_by_ad", event.ad)
-        if event.type == "conversion" and event.conversion:
-            d.add_key("conversions_by_ad", event.ad)
-            if event.revenue_minor:
-                d.add_key("revenue_minor_by_ad", event.ad, event.revenue_minor)
+    # `conversion` events are not counted: orders, bookings and revenue come from the records
+    # themselves (shared.analytics.commerce), never from what a chat seemed to say.
+    if event.ad and event.conversation_started:  # click-to-WhatsApp ads: conversations per ad
+        d.add_key("conversations_by_ad", event.ad)
     if event.fallback:  # respond marks the reply a fallback provider answered
         d.add("provider_fallbacks")
         d.add_key("provider_fallbacks_by", event.provider or "unknown")

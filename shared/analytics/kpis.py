@@ -171,8 +171,62 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "conversions",
         "count",
-        "orders + bookings (conversion events)",
+        "orders + bookings placed and not cancelled (the orders and bookings records)",
         lambda d, _: int(_n(d, "conversions")),
+    ),
+    Kpi(
+        "orders",
+        "count",
+        "orders placed (orders records, by creation time)",
+        lambda d, _: int(_n(d, "orders")),
+    ),
+    Kpi(
+        "orders_by_status",
+        "status → count",
+        "orders placed in the period by their status now",
+        lambda d, _: dict(d.get("orders_by_status") or {}),
+    ),
+    Kpi(
+        "revenue_by_status_minor",
+        "status → minor units",
+        "order totals by status (tenant currency): placed, confirmed, paid, fulfilled, cancelled",
+        lambda d, _: dict(d.get("revenue_minor_by_status") or {}),
+    ),
+    Kpi(
+        "average_order_value_minor",
+        "minor units",
+        "order revenue (not cancelled, tenant currency) / orders not cancelled",
+        lambda d, cur: _ratio(_revenue(d, cur), _n(d, "conversions_order")),
+    ),
+    Kpi(
+        "order_cancellation_rate",
+        "ratio",
+        "orders cancelled / orders placed",
+        lambda d, _: _ratio(float((d.get("orders_by_status") or {}).get("cancelled", 0)), _n(d, "orders")),
+    ),
+    Kpi("bookings", "count", "bookings made (bookings records)", lambda d, _: int(_n(d, "bookings"))),
+    Kpi(
+        "booking_fill_rate",
+        "ratio",
+        "seats booked / seats offered, of the slots on that day (day periods)",
+        lambda d, _: _ratio(_n(d, "slot_booked"), _n(d, "slot_capacity")),
+    ),
+    Kpi(
+        "booking_cancellation_rate",
+        "ratio",
+        "bookings cancelled / bookings made",
+        lambda d, _: _ratio(
+            float((d.get("bookings_by_status") or {}).get("cancelled", 0)), _n(d, "bookings")
+        ),
+    ),
+    Kpi(
+        "no_show_rate",
+        "ratio",
+        "bookings marked no-show / bookings marked attended or no-show",
+        lambda d, _: _ratio(
+            float((d.get("bookings_by_status") or {}).get("no_show", 0)),
+            float(sum((d.get("bookings_by_status") or {}).get(s, 0) for s in ("attended", "no_show"))),
+        ),
     ),
     Kpi(
         "conversion_rate",
@@ -183,7 +237,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "attributed_revenue_minor",
         "minor units",
-        "revenue of conversions in the tenant's currency (revenue_minor on conversion events)",
+        "order totals (not cancelled) in the tenant's currency, from the orders records",
         lambda d, cur: _revenue(d, cur),
     ),
     Kpi(
@@ -210,18 +264,6 @@ KPIS: tuple[Kpi, ...] = (
         "ad → count",
         "conversations started from each click-to-WhatsApp ad (referral source_id)",
         _top("conversations_by_ad"),
-    ),
-    Kpi(
-        "conversions_by_ad",
-        "ad → count",
-        "orders and bookings in conversations that came from each ad",
-        _top("conversions_by_ad"),
-    ),
-    Kpi(
-        "revenue_by_ad_minor",
-        "ad → minor units",
-        "attributed revenue of the conversions of each ad (tenant currency)",
-        _top("revenue_minor_by_ad"),
     ),
     Kpi(
         "messages_dropped",

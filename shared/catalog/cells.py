@@ -47,8 +47,9 @@ class Stock:
 
 def parse_stock(cell: str, *, locale: str | None = None) -> Stock:
     """`25`, `12.0`, `5 left`, `restam 5`, `quedan 5`, `10+`, `esgotado`, `habis`, `in stock`,
-    blank (unknown). `1.000` is a thousand where the locale groups with `.` and refused where it
-    is the decimal mark; `1,5` is refused (not a whole number)."""
+    blank or made to order (`sob encomenda`, `bajo pedido`, `PO`: unknown). `1.000` is a thousand
+    where the locale groups with `.` and refused where it is the decimal mark; `1,5` is refused
+    (not a whole number)."""
     text = " ".join(cell.split())
     if not text:
         return Stock(None)
@@ -57,6 +58,8 @@ def parse_stock(cell: str, *, locale: str | None = None) -> Stock:
         return Stock(0, "out")
     if words.has("in_stock", text):
         return Stock(None, "in_stock")
+    if words.has("made_to_order", text):
+        return Stock(None)  # "sob encomenda", "bajo pedido", "PO": orderable, no count to promise
     number = words.count(text)
     if number is not None and number.isdigit():
         return Stock(int(number))

@@ -105,8 +105,15 @@ class Lexicon:
         return self.header_display[best[0]]
 
     def has(self, name: str, text: str) -> bool:
-        """Whether `text` is one of the words of list `name` (yes, no, out_of_stock, ...)."""
-        return normalise(text) in self.words.get(name, {})
+        """Whether `text` is one of the words of list `name` (yes, no, out_of_stock, ...), its
+        last word in the singular or the plural (`sin existencia` = `sin existencias`)."""
+        words = self.words.get(name, {})
+        key = normalise(text)
+        if key in words:
+            return True
+        head, _, last = key.rpartition(" ")
+        forms = (_singular(last), last + "s", last + "es")
+        return any(f"{head} {form}".strip() in words for form in forms if form)
 
     def weekday(self, text: str, *, prefer: str | None = None) -> int | None:
         """0 for Monday ... 6 for Sunday, from a weekday name or abbreviation in any language."""
@@ -141,6 +148,7 @@ _WORD_LISTS = (
     "no",
     "in_stock",
     "out_of_stock",
+    "made_to_order",
     "service",
     "product",
     "today",

@@ -71,6 +71,9 @@ def _send(args: argparse.Namespace) -> int:
             ) from None
         if send_at.tzinfo is None:
             raise BadRequest("--at needs a timezone offset, e.g. 2026-12-24T09:00:00-03:00")
+    from shared.broadcasts.tags import apply_tag_rules
+
+    apply_tag_rules(args.tenant)  # the rule tags as of now, so the count is what will be sent
     counts = preview(args.tenant, segment, now, language_of(tenant.locale))
     total = sum(counts.values())
     print(f"Segment: {segment.describe()} (opted-out customers are never included)")

@@ -175,7 +175,7 @@ def book_slot(
     )
     if outcome.booked and not outcome.duplicate:
         refresh_service_availability(tenant_id, slot_id.split("__")[0], now=now)
-        _after_change(tenant_id)
+        _after_change(tenant_id, wa_id, customer_key)
     return outcome
 
 
@@ -221,7 +221,7 @@ def set_booking_status(tenant_id: str, booking_id: str, status: str, *, by: str)
         )
         if status == "cancelled":
             refresh_service_availability(tenant_id, booking.sku)
-        _after_change(tenant_id)
+        _after_change(tenant_id, booking.wa_id, booking.customer_key)
     return booking
 
 
@@ -280,7 +280,8 @@ def _log_change(tx: Attempt, tenant_id: str, booking_id: str, status: str, at: d
     record_change(tx, tenant_id, kind="booking", record_id=booking_id, status=status, at=at, by=by)
 
 
-def _after_change(tenant_id: str) -> None:
-    from shared.commerce.changes import announce
+def _after_change(tenant_id: str, wa_id: str, customer_key: str) -> None:
+    from shared.commerce.changes import announce, mark_conversation
 
     announce(tenant_id)
+    mark_conversation(tenant_id, wa_id, customer_key)

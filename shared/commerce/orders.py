@@ -184,17 +184,15 @@ def place_order(
     lines = merge_lines(lines)
     if not lines:
         raise PermanentError("an order needs at least one line")
-    order_id = order_id_for(tenant_id, idempotency_key)
-    order_ref = orders_ref(tenant_id).document(order_id)
-    first = order_ref.get()
-    if first.exists and _existing(first, idempotency_key) is None:
-        order_id = order_id_for(tenant_id, idempotency_key, length=24)  # a 50-bit clash: go longer
-        order_ref = orders_ref(tenant_id).document(order_id)
+    # The short id of another key (a 50-bit clash) moves this order to a longer id.
+    ids = [order_id_for(tenant_id, idempotency_key), order_id_for(tenant_id, idempotency_key, length=24)]
     catalog = tenant_collection(tenant_id, "catalog")
     availability = tenant_collection(tenant_id, "availability")
     threshold = _threshold(tenant_id)
 
     def body(tx: Attempt) -> OrderOutcome:
+        order_id = ids[0]
+        order_ref = orders_ref(tenant_id).document(order_id)
         refs: list[DocumentReference] = [order_ref]
         for line in lines:
             refs += [catalog.document(line.sku), availability.document(line.sku)]
@@ -202,6 +200,9 @@ def place_order(
         done = _existing(snaps[order_ref.path], idempotency_key)
         if done is not None:
             return done
+        if snaps[order_ref.path].exists:
+            ids.pop(0)
+            return body(tx)
         items: list[OrderItem] = []
         shortages: list[Shortage] = []
         updates: list[tuple[DocumentReference, dict[str, Any]]] = []
@@ -262,7 +263,8 @@ def place_order(
         _log_change(tx, tenant_id, order, "placed", now, source)
         return OrderOutcome(order_id, True, [], total, currency, False, order)
 
-    outcome = run_atomic(body, what=f"order {order_id}")
+    outcome = run_atomic(body, what=f"order {ids[0]}")
+    order_id = outcome.order_id
     log_event(
         log,
         20,
@@ -274,7 +276,7 @@ def place_order(
         shortages=[s.sku for s in outcome.shortages],
     )
     if outcome.placed and not outcome.duplicate:
-        _after_change(tenant_id)
+        _after_change(tenant_id, wa_id, customer_key)
     return outcome
 
 
@@ -325,7 +327,7 @@ def set_order_status(tenant_id: str, order_id: str, status: str, *, by: str) -> 
     order, changed = run_atomic(body, what=f"order {order_id} -> {status}")
     if changed:
         log_event(log, 20, "order status changed", tenant_id=tenant_id, order_id=order_id, status=status)
-        _after_change(tenant_id)
+        _after_change(tenant_id, order.wa_id, order.customer_key)
     return order
 
 
@@ -353,7 +355,8 @@ def _log_change(tx: Attempt, tenant_id: str, order: Order, status: str, now: dat
     record_change(tx, tenant_id, kind="order", record_id=order.order_id, status=status, at=now, by=by)
 
 
-def _after_change(tenant_id: str) -> None:
-    from shared.commerce.changes import announce
+def _after_change(tenant_id: str, wa_id: str, customer_key: str) -> None:
+    from shared.commerce.changes import announce, mark_conversation
 
     announce(tenant_id)
+    mark_conversation(tenant_id, wa_id, customer_key)

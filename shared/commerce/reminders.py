@@ -38,11 +38,12 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     from shared.commerce.changes import customer_language
-    from shared.commerce.notices import booking_text, display_locale
+    from shared.commerce.notices import booking_text, display_locale, when_text
     from shared.errors import PermanentError
     from shared.tenants import get_tenant
-    from shared.whatsapp.outbound import TEMPLATE_BOOKING_REMINDER, OutboundMessage
+    from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
+    from shared.whatsapp.templates import BOOKING_REMINDER, TemplateUse
 
     now = now or utcnow()
     tenant = get_tenant(tenant_id)
@@ -56,8 +57,15 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
         (s.to_dict() or {} for s in window.stream()), now=now, timezone=tenant.timezone
     ):
         lang = customer_language(tenant, booking)
-        text = booking_text(
-            "booking_reminder", booking, lang=lang, locale=display_locale(lang, tenant.locale)
+        locale = display_locale(lang, tenant.locale)
+        text = booking_text("commerce_booking_reminder", booking, lang=lang, locale=locale)
+        day = when_text(str(booking["date"]), str(booking["start"]), locale=locale).rsplit(", ", 1)[0]
+        reminder = TemplateUse.of(
+            BOOKING_REMINDER,
+            shop=tenant.business_name,
+            service=str(booking["name"]),
+            date=day,
+            time=str(booking["start"]),
         )
         try:
             send_and_store(
@@ -66,7 +74,7 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
                 OutboundMessage(text=text),
                 message_id=f"reminder-{booking['booking_id']}",
                 provider="system",
-                template=TEMPLATE_BOOKING_REMINDER,
+                fallback=reminder,
                 extra={"commerce": {"kind": "booking", "id": booking["booking_id"], "status": "reminder"}},
                 proactive=True,
             )

@@ -4,8 +4,9 @@
 
 - A fresh instance first reads the compact snapshot (`tenants/{t}/catalog_index/part_{n}`: the
   fields the index needs, zlib-compressed JSON, a few documents even for 10,000 items) and then
-  only what changed since its watermark; without a snapshot it reads `catalog` and
-  `availability` once and writes the snapshot for the next instance.
+  only what changed since its watermark (whatever the snapshot's age); without a snapshot it
+  reads `catalog` and `availability` once and writes the snapshot for the next instance. A
+  snapshot that needed more than `SNAPSHOT_REBUILD_CHANGES` updates is written again.
 - After that, at most every `REFRESH_S`, only documents whose `updated_at` moved past the
   watermark are read (two range queries that return nothing when the sheet is quiet).
 - The few items a reply quotes are re-read live (`live_items`), so prices and stock in a reply
@@ -32,14 +33,16 @@ from shared.storage import tenant_collection
 
 log = get_logger(__name__)
 REFRESH_S = 5.0
-FULL_RELOAD_S = 1800.0
+# A warm instance rebuilds from the collections now and then (the incremental refresh cannot see a
+# document deleted outright; the poller normally keeps removed rows with `active: false`).
+FULL_RELOAD_S = 6 * 3600.0
 INFO_TTL_S = 60.0
 SNAPSHOT_PART_BYTES = 900_000
 SNAPSHOT_REBUILD_CHANGES = 500
 DESCRIPTION_CHARS = 400
 CATALOG_FIELDS = [
     "sku", "name", "category", "price_minor", "currency", "stock", "status", "active", "kind",
-    "description", "tags", "restock_date", "updated_at",
+    "description", "tags", "restock_date", "source_row", "updated_at",
 ]  # fmt: skip
 AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
 
@@ -128,7 +131,7 @@ def _refresh(index: CatalogIndex) -> int:
     else:
         newer = FieldFilter("updated_at", ">", since)
         catalog = tenant_collection(index.tenant_id, "catalog").where(filter=newer).select(CATALOG_FIELDS)
-        watermark = since
+        watermark: datetime | None = since
         for doc in catalog.stream():
             read += 1
             data = doc.to_dict() or {}
@@ -177,13 +180,13 @@ def _row(item: CatalogItem) -> list[Any]:
     return [
         item.sku, item.name, item.category, item.price_minor, item.currency, item.stock, item.status,
         item.active, item.kind, item.description, list(item.tags), item.restock_date,
-        item.updated_at.isoformat() if item.updated_at else None, item.days_to_stockout,
+        item.updated_at.isoformat() if item.updated_at else None, item.days_to_stockout, item.row,
     ]  # fmt: skip
 
 
 def _item(row: list[Any]) -> CatalogItem:
     (sku, name, category, price, currency, stock, status, active, kind, description, tags, restock,
-     updated, days) = row  # fmt: skip
+     updated, days, sheet_row) = row  # fmt: skip
     return CatalogItem(
         sku=sku,
         name=name,
@@ -199,6 +202,7 @@ def _item(row: list[Any]) -> CatalogItem:
         restock_date=restock,
         updated_at=datetime.fromisoformat(updated) if updated else None,
         days_to_stockout=days,
+        row=sheet_row,
     )
 
 
@@ -229,7 +233,7 @@ def _write_snapshot(index: CatalogIndex) -> None:
         log_event(log, 30, "catalog snapshot not written", tenant_id=index.tenant_id, error=str(exc))
 
 
-_SNAPSHOT_VERSION = 1
+_SNAPSHOT_VERSION = 2
 
 
 def _from_snapshot(tenant_id: str) -> CatalogIndex | None:
@@ -241,9 +245,6 @@ def _from_snapshot(tenant_id: str) -> CatalogIndex | None:
         or meta.get("version") != _SNAPSHOT_VERSION
         or not isinstance(meta.get("watermark"), datetime)
     ):
-        return None
-    built_at = meta.get("built_at")
-    if isinstance(built_at, datetime) and (datetime.now(UTC) - built_at).total_seconds() > FULL_RELOAD_S:
         return None
     from shared.clients import firestore_client
 

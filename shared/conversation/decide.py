@@ -216,10 +216,17 @@ def _items(facts: Facts, skus: Sequence[str]) -> list[CatalogItem]:
 
 
 def _product(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
+    if (
+        state.cart
+        and u.item_source in ("reference", "none")
+        and u.attribute in ("price", None)
+        and not u.attribute_value
+    ):
+        return _checkout(u, state, facts, [])  # "how much is that?" with an open order: its total
     items = _items(facts, u.items)
     if not items:
         return _not_found(u, state, facts)
-    if u.attribute or (u.attribute_value and u.item_source == "reference"):
+    if (u.attribute and u.attribute != "price") or (u.attribute_value and u.item_source == "reference"):
         return _attributes(u, state, facts, items[:ANSWER_ITEMS])
     lines: list[Line] = []
     if u.missing and u.item_source != "name":
@@ -292,9 +299,7 @@ def _with_stock_follow_up(
         out_of_stock=tuple(i.sku for i in out),
         notes=("answer with the listed price and stock of each item asked about",)
         + (
-            (
-                "it is out of stock: give the restock date if listed, suggest the alternatives, offer to notify",
-            )
+            ("it is out of stock: give the restock date if listed, suggest alternatives, offer to notify",)
             if notify
             else ()
         ),
@@ -446,7 +451,8 @@ def _browse(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         lines.append(Line("list_priciest"))
     elif not u.missing:
         lines.append(Line("list_intro"))
-    ordered = list(within)
+    # Without a sort asked for, the shop's own order (its sheet rows), in-stock items first.
+    ordered = sorted(within, key=lambda i: (i.row, i.name))
     available_first = sorted(ordered, key=lambda i: not i.available)
     if u.sort == "price_asc":
         ordered = sorted(available_first, key=lambda i: (not i.available, i.price_minor or 0))
@@ -498,7 +504,7 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
             unavailable.append(item)
             continue
         if item.stock is not None and quantity > item.stock:
-            lines.append(Line("order_short", {"available": item.stock, "name": ItemRef(item.sku)}))
+            lines.append(Line("chat_stock_short", {"available": item.stock, "name": ItemRef(item.sku)}))
             short.append(item.sku)
             continue
         cart = [c for c in cart if c.sku != item.sku] + [CartLine(item.sku, quantity)]
@@ -525,9 +531,7 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
 def _checkout(u: Understanding, state: DialogueState, facts: Facts, lines: list[Line]) -> Plan:
     cart = [c for c in state.cart if c.sku in facts.catalog.items]
     if not cart:
-        return Plan(
-            u.intent, tuple(lines) + (Line("cart_empty"),), replace(state, pending=None), matched=bool(lines)
-        )
+        return Plan(u.intent, (*lines, Line("cart_empty")), replace(state, pending=None), matched=bool(lines))
     currency = facts.catalog.items[cart[0].sku].currency
     amounts = []
     for c in cart:
@@ -552,7 +556,7 @@ def _checkout(u: Understanding, state: DialogueState, facts: Facts, lines: list[
         ),
         buttons=(("order:place", "confirm_button"), ("order:more", "keep_shopping_button")),
         quoted=tuple(c.sku for c in cart),
-        amounts=tuple(amounts) + (total,),
+        amounts=(*amounts, total),
         notes=("confirm the cart lines and total exactly as listed; ask whether to place the order",),
         llm_allowed=False,
     )
@@ -566,7 +570,7 @@ def _place_order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     total = sum((facts.catalog.items[c.sku].price_minor or 0) * c.quantity for c in cart)
     return Plan(
         "confirm",
-        (Line("order_placed", {"total": Amount(total, currency)}),),
+        (Line("chat_order_placed", {"total": Amount(total, currency)}),),
         replace(state, cart=(), pending=None),
         quoted=tuple(c.sku for c in cart),
         amounts=(total,),
@@ -642,8 +646,10 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         rows = tuple(Row(f"item:{s.sku}", item=s.sku) for s in services[:LIST_ROWS])
         return Plan(
             u.intent,
-            (Line("which_service"),)
-            + tuple(Line("item_line", {"item": ItemRef(s.sku)}) for s in services[:LIST_LINES]),
+            (
+                Line("which_service"),
+                *(Line("item_line", {"item": ItemRef(s.sku)}) for s in services[:LIST_LINES]),
+            ),
             replace(state.with_items([s.sku for s in services]), pending=None),
             rows=rows,
             quoted=tuple(s.sku for s in services[:LIST_ROWS]),
@@ -653,12 +659,18 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     )
     name = ItemRef(service.sku)
     now = facts.now
-    lines: list[Line] = [Line("item_line", {"item": name})]
+    # "a mani and a pedi": every service asked for is named; times are offered for the first.
+    pool = list(state.items) if u.item_source in ("reference", "none") else [*u.items, *state.items]
+    others = [
+        sk for sk in pool if sk != service.sku and (i := _item(facts, sk)) is not None and i.kind == "service"
+    ]
+    asked = list(dict.fromkeys([service.sku, *others[:2]]))
+    lines: list[Line] = [Line("item_line", {"item": ItemRef(sk)}) for sk in asked]
     chosen: list[Slot] = []
     pending = Pending("pick_slot", (service.sku,))
     day = u.date or (date.fromisoformat(state.pending.date) if state.pending and state.pending.date else None)
     if not slots:
-        return replace(_needs_staff(u, state, "slots_none", name=name), quoted=(service.sku,))
+        return replace(_needs_staff(u, state, "slots_none", name=name), quoted=tuple(asked))
     past = now is not None and (
         (day is not None and day < now.date())
         or (day is not None and u.time is not None and day == now.date() and u.time <= now.strftime("%H:%M"))
@@ -676,11 +688,11 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
                 u.intent,
                 tuple(lines),
                 replace(
-                    state.with_items([service.sku]),
+                    state.with_items(asked),
                     pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
                 ),
                 buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                quoted=(service.sku,),
+                quoted=tuple(asked),
                 slot_times=(slot.start,),
                 notes=("the asked time is free: ask whether to book it",),
                 llm_allowed=False,
@@ -709,11 +721,11 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
                     u.intent,
                     tuple(lines),
                     replace(
-                        state.with_items([service.sku]),
+                        state.with_items(asked),
                         pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
                     ),
                     buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                    quoted=(service.sku,),
+                    quoted=tuple(asked),
                     slot_times=(slot.start,),
                     llm_allowed=False,
                 )
@@ -724,10 +736,10 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     return Plan(
         u.intent,
         tuple(lines),
-        replace(state.with_items([service.sku]), pending=pending),
+        replace(state.with_items(asked), pending=pending),
         rows=tuple(Row(f"slot:{s.slot_id}", slot=s) for s in chosen),
         list_button="slots_button",
-        quoted=(service.sku,),
+        quoted=tuple(asked),
         slot_times=tuple(s.start for s in chosen) + ((u.time,) if u.time else ()),
         notes=("invite them to pick one of the free times in the attached list",),
     )
@@ -765,8 +777,10 @@ def _book(u: Understanding, state: DialogueState, facts: Facts, slot: Slot | Non
             return _needs_staff(u, state, "fallback")
         return Plan(
             "booking",
-            (Line("slot_taken"),)
-            + tuple(Line("slot_item", {"when": SlotRef(s.date, s.start)}) for s in others[:LIST_LINES]),
+            (
+                Line("slot_taken"),
+                *(Line("slot_item", {"when": SlotRef(s.date, s.start)}) for s in others[:LIST_LINES]),
+            ),
             replace(state, pending=Pending("pick_slot", (others[0].sku,))),
             rows=tuple(Row(f"slot:{s.slot_id}", slot=s) for s in others),
             list_button="slots_button",

@@ -44,7 +44,8 @@ _MONTHS = {
     "jul": 7, "july": 7, "julho": 7, "julio": 7, "juillet": 7, "juli": 7,
     "aug": 8, "ago": 8, "august": 8, "agosto": 8, "aout": 8, "agustus": 8,
     "sep": 9, "set": 9, "sept": 9, "september": 9, "setembro": 9, "septiembre": 9, "septembre": 9,
-    "oct": 10, "out": 10, "october": 10, "outubro": 10, "octubre": 10, "octobre": 10, "okt": 10, "oktober": 10,
+    "oct": 10, "out": 10, "october": 10, "outubro": 10, "octubre": 10, "octobre": 10, "okt": 10,
+    "oktober": 10,
     "nov": 11, "november": 11, "novembro": 11, "noviembre": 11, "novembre": 11,
     "dec": 12, "dez": 12, "dic": 12, "des": 12, "december": 12, "dezembro": 12, "diciembre": 12,
     "decembre": 12, "desember": 12,
@@ -182,7 +183,7 @@ def quantity(folded: str, lexes: list[Lexicon], skip: list[tuple[int, int]]) -> 
 
 
 # "One" as customers order one thing ("une grise svp", "gold wala ek"); "a"/"an" are left out.
-ONE_WORDS = frozenset({"one", "un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
+ONE_WORDS = frozenset({"un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
 
 
 @dataclass(frozen=True)

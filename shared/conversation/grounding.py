@@ -20,7 +20,10 @@ from shared.conversation.text import fold
 from shared.i18n.catalog import LANGUAGES
 from shared.money import currency_digits
 
-_CURRENCY = r"(?:US\$|R\$|Rp\.?|Rs\.?|MX\$|CA\$|A\$|[$€£₹¥₦]|\b(?:USD|EUR|GBP|INR|BRL|MXN|IDR|COP|ARS|CLP|PEN|CAD|AUD)\b)"
+_CURRENCY = (
+    r"(?:US\$|R\$|Rp\.?|Rs\.?|MX\$|CA\$|A\$|[$€£₹¥₦]"
+    r"|\b(?:USD|EUR|GBP|INR|BRL|MXN|IDR|COP|ARS|CLP|PEN|CAD|AUD)\b)"
+)
 _NUM = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _MONEY = re.compile(rf"{_CURRENCY}\s?({_NUM})|({_NUM})\s?{_CURRENCY}", re.IGNORECASE)
 _MONEY_WORDS = re.compile(
@@ -30,15 +33,19 @@ _MONEY_WORDS = re.compile(
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _PROMO = re.compile(
     r"free (?:shipping|delivery)|envio gratis|frete gratis|entrega gratis|livraison gratuite|gratis ongkir|"
-    r"ongkir gratis|free home delivery|\bdiscount\b|\bdescuento\b|\bdesconto\b|\bremise\b|\bdiskon\b|\bpromo\b|"
+    r"ongkir gratis|free home delivery|\bdiscount\b|\bdescuento\b|\bdesconto\b|\bremise\b|\bdiskon\b|"
+    r"\bpromo\b|"
     r"\bcoupon\b|\bcupon\b|\bcupom\b|\bvoucher\b|\boff\b(?= (?:today|now|everything))|buy one get one|2x1|"
     r"\bsale\b",
 )
-_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b(?!\s?%)|\b(?:jam|pukul|pkl)\s?([01]?\d|2[0-3])\.([0-5]\d)\b")
+_TIME = re.compile(
+    r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b(?!\s?%)|\b(?:jam|pukul|pkl)\s?([01]?\d|2[0-3])\.([0-5]\d)\b"
+)
 _TIME_12H = re.compile(r"\b(1[0-2]|0?[1-9])(?::([0-5]\d))?\s?([ap])\.?m\b", re.IGNORECASE)
 _STOCK = re.compile(
-    r"(?<![\d:.,$€£₹])(\d+)\s+(?:[a-z'-]+\s+){0,3}?(?:left|in stock|available|units?|pieces?|pcs|remaining|unidades|"
-    r"restants?|bache|pcs)\b|\b(?:only|we have|there are|quedan|queda|restam|sisa|tinggal|plus que|sirf|solo quedan|"
+    r"(?<![\d:.,$€£₹])(\d+)\s+(?:[a-z'-]+\s+){0,3}?(?:left|in stock|available|units?|pieces?|pcs|remaining|"
+    r"unidades|restants?|bache|pcs)\b"
+    r"|\b(?:only|we have|there are|quedan|queda|restam|sisa|tinggal|plus que|sirf|solo quedan|"
     r"só restam|stock:?)\s+(\d+)\b",
     re.IGNORECASE,
 )
@@ -57,8 +64,10 @@ _IN = {
 _OUT = {
     "en": r"out of stock|sold out|unavailable|not available|isn't available|is not available|don'?t have|"
     r"do not have|no longer|not in stock|none left|no stock|fully booked|don'?t carry|do not carry",
-    "es": r"agotad[oa]s?|sin stock|no (?:esta|está) disponible|no disponible|no tenemos|no hay|sin existencias|completo|sin turnos",
-    "pt": r"esgotad[oa]s?|sem estoque|indisponivel|nao (?:esta|está) disponivel|nao temos|não temos|acabou|lotado|sem horarios",
+    "es": r"agotad[oa]s?|sin stock|no (?:esta|está) disponible|no disponible|no tenemos|no hay"
+    r"|sin existencias|completo|sin turnos",
+    "pt": r"esgotad[oa]s?|sem estoque|indisponivel|nao (?:esta|está) disponivel|nao temos|não temos"
+    r"|acabou|lotado|sem horarios",
     "fr": r"rupture|epuise|épuisé|pas disponible|indisponible|n'avons pas|n'est plus|complet",
     "id": r"habis|kosong|tidak tersedia|tidak ada|belum ada|penuh|sold out",
     "hi": r"khatam|nahi hai|stock mein nahi|available nahi|nahi milega|full hain",
@@ -139,27 +148,61 @@ def _decimal_readings(number: str) -> set[Decimal]:
     return readings
 
 
-def _allowed_amounts(grounds: Grounds) -> set[Decimal]:
-    allowed: set[Decimal] = set()
+# What a written currency marker can mean ("$" is any of the dollars and pesos).
+_MARKERS = {
+    "r$": {"BRL"}, "€": {"EUR"}, "£": {"GBP"}, "₹": {"INR"}, "rs": {"INR"}, "rs.": {"INR"}, "rp": {"IDR"},
+    "rp.": {"IDR"}, "¥": {"JPY", "CNY"}, "₦": {"NGN"}, "us$": {"USD"}, "mx$": {"MXN"}, "ca$": {"CAD"},
+    "a$": {"AUD"}, "$": {"USD", "MXN", "CAD", "AUD", "ARS", "CLP", "COP", "SGD", "NZD", "HKD"},
+}  # fmt: skip
+
+
+def _allowed_amounts(grounds: Grounds) -> set[tuple[str, Decimal]]:
+    allowed: set[tuple[str, Decimal]] = set()
     currencies = {i.currency for i in grounds.items} | ({grounds.currency} if grounds.currency else set())
     for item in grounds.items:
         if item.price_minor is not None:
-            allowed.add(Decimal(item.price_minor).scaleb(-currency_digits(item.currency)))
+            allowed.add((item.currency, Decimal(item.price_minor).scaleb(-currency_digits(item.currency))))
     for amount in grounds.amounts:
         for currency in currencies or {"USD"}:
-            allowed.add(Decimal(amount).scaleb(-currency_digits(currency)))
+            allowed.add((currency, Decimal(amount).scaleb(-currency_digits(currency))))
     return allowed
+
+
+def _currencies_of(said: str) -> set[str] | None:
+    """The currencies a matched amount may be in, from its marker (None: any)."""
+    marker = re.sub(r"[\d.,\s\u00a0\u202f]", "", said).lower()
+    if marker.upper() in {
+        "USD",
+        "EUR",
+        "GBP",
+        "INR",
+        "BRL",
+        "MXN",
+        "IDR",
+        "COP",
+        "ARS",
+        "CLP",
+        "PEN",
+        "CAD",
+        "AUD",
+    }:
+        return {marker.upper()}
+    return _MARKERS.get(marker)
 
 
 def _money(text: str, grounds: Grounds) -> list[str]:
     allowed = _allowed_amounts(grounds)
+    values = {value for _, value in allowed}
     problems = []
     for match in _MONEY.finditer(text):
         number = match.group(1) or match.group(2)
-        if not (_decimal_readings(number) & allowed):
+        wanted = _currencies_of(match.group(0))
+        readings = _decimal_readings(number)
+        ok = any(value in readings and (wanted is None or cur in wanted) for cur, value in allowed)
+        if not ok:
             problems.append(f"amount {match.group(0).strip()!r} is not in the catalog")
     for match in re.finditer(r"(?<![\d$€£₹.,:])(\d{1,3}(?:,\d{3})*\.\d{2})(?![\d.%]|\s?[ap]\.?m\b)", text):
-        if not (_decimal_readings(match.group(1)) & allowed) and not _MONEY.search(
+        if not (_decimal_readings(match.group(1)) & values) and not _MONEY.search(
             text[max(0, match.start() - 4) : match.end() + 4]
         ):
             problems.append(f"amount {match.group(1)!r} is not in the catalog")
@@ -173,13 +216,21 @@ def _money(text: str, grounds: Grounds) -> list[str]:
     return problems
 
 
+_TENS = re.compile(
+    r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|veinte|treinta|cuarenta|"
+    r"cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento|mil|vinte|trinta|quarenta|cinquenta|sessenta|"
+    r"oitenta|cem|cento|vingt|trente|quarante|cinquante|soixante|cent|puluh|ratus|ribu|bees|tees|chalis|"
+    r"pachas|sau|hazaar|hazar)\w*"
+)
+
+
 def _number_words(before: str) -> bool:
     tail = before.split()[-3:]
     for lang in LANGUAGES:
         numbers = compiled(lang).numbers
         if any(word in numbers and numbers[word] > 1 for word in tail):
             return True
-        if re.search(r"\b(?:hundred|thousand|mil|cien|cento|cent|ratus|sau|hazaar|hazar)\b", " ".join(tail)):
+        if _TENS.search(" ".join(tail)):
             return True
     return False
 
@@ -198,7 +249,9 @@ def _times(text: str, grounds: Grounds) -> list[str]:
     allowed = {_normal_time(t) for t in grounds.slot_times}
     problems = []
     for match in _TIME.finditer(text):
-        hours, minutes = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        hours, minutes = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        )
         if f"{int(hours):02d}:{minutes}" not in allowed:
             problems.append(f"time {match.group(0)!r} is not a free slot")
     for match in _TIME_12H.finditer(text):
@@ -222,7 +275,7 @@ def _promises(text: str, grounds: Grounds) -> list[str]:
 
 _FUTURE_BACK = re.compile(
     r"back in stock|vuelva a estar disponible|volvio a estar disponible|voltar ao estoque|voltou ao estoque|"
-    r"de retour en stock|est de retour|ready lagi|ada lagi|stock mein aate|wapas stock mein"
+    r"(?:est |sera )?de retour(?: en stock)?|ready lagi|ada lagi|stock mein aate|wapas stock mein"
 )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
+
 from shared.conversation.facts import InfoEntry
 from shared.conversation.lexicon import compiled
 from shared.conversation.text import fold, words
@@ -43,9 +45,22 @@ def match_topic(question: str, entries: Sequence[InfoEntry], lang: str | None) -
     for entry in entries:
         label = f"{entry.topic} {entry.topic_id.replace('_', ' ').replace('-', ' ')}"
         score = 2.0 * len(asked & canonical_topics(label))
-        label_words = {w for w in words(label) if len(w) > 2}
-        score += 1.0 * len(content & label_words)
-        score += 0.25 * min(len(content & set(words(entry.answer))), 2) if score else 0.0
+        label_words = {w for w in words(label) if len(w) > 2 and w not in stop}
+        score += 1.0 * sum(1 for w in content if any(_same_word(w, x) for x in label_words))
+        if score:
+            answer_words = {w for w in words(entry.answer) if len(w) > 4 and w not in stop}
+            score += 0.25 * min(
+                sum(1 for w in content if len(w) > 4 and any(_same_word(w, x) for x in answer_words)), 2
+            )
         if score >= 1.0 and (best is None or score > best[0]):
             best = (score, entry)
     return best[1] if best else None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """ "facturan" ~ "facturacion", "cheques" ~ "cheque": a shared stem of five letters, or a typo."""
+    if a == b:
+        return True
+    if len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]:
+        return True
+    return len(a) >= 5 and fuzz.ratio(a, b) >= 85

@@ -1,9 +1,9 @@
 """Back-in-stock notices: when the sheet shows stock again, tell the customers who asked.
 
 Customers ask through the "Notify me" button (the SKU lands in their conversation's
-`notify_skus`). Inside the 24-hour window the notice is free text; outside it only the approved
-`back_in_stock` template may be sent. Each notice is keyed by SKU and poll, so a redelivered
-`catalog-changes` event sends nothing twice.
+`notify_skus`). The notice is the declared `back_in_stock` template's text in the customer's
+language: inside the 24-hour window as free text, outside it as the template itself. Each notice
+is keyed by SKU and poll, so a redelivered `catalog-changes` event sends nothing twice.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ def notify_back_in_stock(change: CatalogChange) -> int:
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     from shared.conversation.retrieval import item_from_doc
-    from shared.i18n.catalog import language_of, message, money, reply_locale
+    from shared.i18n.catalog import language_of, money, reply_locale
     from shared.tenants import get_tenant
-    from shared.whatsapp.outbound import TEMPLATE_BACK_IN_STOCK, OutboundMessage
+    from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
+    from shared.whatsapp.templates import BACK_IN_STOCK, TemplateUse, render
 
     back = [s.sku for s in change.status_changes if s.new in BACK and s.old not in BACK]
     if not back:
@@ -48,20 +49,19 @@ def notify_back_in_stock(change: CatalogChange) -> int:
         for conversation in waiting:
             lang = str((conversation.to_dict() or {}).get("language") or language_of(tenant.locale))
             locale = reply_locale(lang, tenant.locale)
-            price = money(item.price_minor, item.currency, locale) if item.price_minor is not None else ""
-            notice = OutboundMessage(
-                text=message("restock_notice", lang, name=item.name, price=price),
-                # Outside the 24-hour window the back_in_stock template says the rest.
-                template_values=(("item", f"{item.name} ({price})" if price else item.name),),
+            price = (
+                f" ({money(item.price_minor, item.currency, locale)})" if item.price_minor is not None else ""
             )
+            use = TemplateUse.of(BACK_IN_STOCK, shop=tenant.business_name, item=f"{item.name}{price}")
+            notice = render(use, lang, shop_language=tenant.locale, approved=tenant.template_languages)
             try:
                 delivery = send_and_store(
                     tenant,
                     conversation.id,
-                    notice,
+                    OutboundMessage(text=notice.text),
                     message_id=f"restock-{sku}-{change.poll_id}",
                     provider="offline",
-                    template=TEMPLATE_BACK_IN_STOCK,
+                    fallback=use,
                     extra={"intent": "back_in_stock", "sku": sku},
                     proactive=True,
                 )

@@ -23,9 +23,6 @@ class Pending:
     slot_id: str | None = None
     date: str | None = None
 
-    def cart_field(self) -> list[dict[str, Any]]:
-        return [{"sku": c.sku, "quantity": c.quantity} for c in self.cart]
-
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "skus": list(self.skus), "slot_id": self.slot_id, "date": self.date}
 
@@ -74,7 +71,8 @@ class DialogueState:
     @classmethod
     def from_conversation(cls, doc: dict[str, Any]) -> DialogueState:
         """The state from a conversation document (fields written by older versions tolerated)."""
-        data = doc.get("dialogue") if isinstance(doc.get("dialogue"), dict) else {}
+        raw = doc.get("dialogue")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         # The cart is the conversation's `cart` field, shared with the LLM agent's cart tools.
         cart = tuple(
             CartLine(str(c["sku"]), int(c["quantity"]))

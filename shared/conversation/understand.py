@@ -21,13 +21,35 @@ from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_i
 from shared.conversation.state import DialogueState
 from shared.conversation.text import fold, words
 
+_ASKING = frozenset(
+    {"product", "availability", "stock", "restock", "have", "order", "booking", "notify", "done"}
+)
 MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "unsupported"})
 LIST_LIMIT = 50
 _ATTRIBUTE_OF = {
     c: "color"
-    for c in (["black", "white", "red", "blue", "green", "yellow", "pink", "grey", "brown", "beige", "purple", "orange", "gold", "silver"])
+    for c in (
+        [
+            "black",
+            "white",
+            "red",
+            "blue",
+            "green",
+            "yellow",
+            "pink",
+            "grey",
+            "brown",
+            "beige",
+            "purple",
+            "orange",
+            "gold",
+            "silver",
+        ]
+    )
 }
-_ATTRIBUTE_OF |= {c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]}
+_ATTRIBUTE_OF |= {
+    c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]
+}
 _ATTRIBUTE_OF |= {
     c: "ingredients" for c in ["vegan", "vegetarian", "glutenfree", "eggless", "spicy", "sugarfree", "halal"]
 }
@@ -105,11 +127,11 @@ def understand(
     # A colour or material that is part of the item's name names it ("jaket kulit"), asks nothing.
     named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
     asked_values = [c for c in descriptive if c not in named or source != "name"]
-    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result)
+    asks = question or attribute is not None or count is not None or bool(signals & _ASKING)
+    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks)
     if reference is not None:
         items, source = reference, "reference"
     value = None
-    asks = question or attribute is not None
     if asked_values and not selected and asks and source in ("reference", "name", "search"):
         value = next((c for c in asked_values if c not in named), None)
     if attribute is None and value is not None:
@@ -126,7 +148,7 @@ def understand(
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
-        items, source = candidates[:10], "category"
+        items, source = list(candidates[:10]), "category"
     entry = match_topic(text, info, lang) if info else None
     info_asked = tuple(sorted(asked_topics(text, lang)))
     base = Understanding(
@@ -232,10 +254,12 @@ def _explicit_items(
         found: list[str] = []
         for segment in segments:
             sub = catalog.search(segment, lang=lang, k=3)
-            if sub.hits and (sub.hits[0].whole_name or sub.hits[0].coverage >= 0.99):
-                top = sub.hits[0]
-                if not any(h.score >= top.score * 0.95 and h.item.sku != top.item.sku for h in sub.hits[1:2]):
-                    found.append(top.item.sku)
+            if not sub.hits:
+                continue
+            top = sub.hits[0]
+            clear = len(sub.hits) < 2 or sub.hits[1].score < top.score * 0.9 or top.whole_name
+            if (top.whole_name or top.coverage >= 0.99 or top.strong) and clear:
+                found.append(top.item.sku)
         if len(set(found)) >= 2:
             return list(dict.fromkeys(found)), "name"
     best = hits[0]
@@ -258,6 +282,7 @@ def _reference(
     descriptive: list[str],
     items: list[str],
     result: SearchResult,
+    asks: bool,
 ) -> tuple[list[str] | None, bool]:
     """(the items last discussed that the message points at or None, chosen by a description?)."""
     recent = [s for s in state.items if s in catalog.items]
@@ -272,7 +297,7 @@ def _reference(
         return [recent[-1]], False
     if "both" in refs and len(recent) >= 2 and not items:
         return (recent[:2] if len(recent) == 2 or "both" in folded else recent), False
-    if descriptive:
+    if descriptive and not all(catalog.has_concept(recent[0], c) for c in descriptive):
         chosen = [s for s in recent if all(catalog.has_concept(s, c) for c in descriptive)]
         if chosen and len(chosen) < len(recent):
             return chosen, True  # "the leather one"
@@ -280,8 +305,10 @@ def _reference(
     non_descriptive_words = [w for w in result.words if not (concepts_in(w) & DESCRIPTIVE)]
     if strong and non_descriptive_words:
         return None, False
-    if refs or not non_descriptive_words or not items:
+    if refs or not non_descriptive_words:
         return recent[:1], False
+    if not items and not result.unmatched and asks:
+        return recent[:1], False  # "how much?", "in black?": about the item just discussed
     return None, False
 
 
@@ -294,9 +321,11 @@ def _listing(
     source: str,
     items: list[str],
 ) -> bool:
-    if source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None:
-        if not (source == "name" and result.category_like and "browse" in signals):
-            return False
+    if source == "reference" and max_minor is None and min_minor is None and sort is None:
+        return False
+    few = source in ("reference", "name") and len(items) <= 3 and max_minor is None and min_minor is None
+    if few and not (source == "name" and result.category_like and "browse" in signals):
+        return False
     if max_minor is not None or min_minor is not None or sort is not None:
         return True
     if "browse" in signals and (result.hits or not result.words):
@@ -331,18 +360,33 @@ def _intent(
     s = u.signals
     pending = state.pending
     short = n_words <= 4
-    if {"opt_out"} & s and short and not u.items:
+    if "opt_out" in s and (short or _phrase(u, "opt_out")) and not u.items:
         return "opt_out"
-    if {"opt_in"} & s and n_words <= 2 and not u.items:
+    if "opt_in" in s and (n_words <= 2 or _phrase(u, "opt_in")) and not u.items:
         return "opt_in"
     if "human" in s:
         return "human"
-    if "complaint" in s and not (u.yes_no and short):
-        return "complaint"
-    if "order_status" in s:
-        return "order_status"
+    if "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question:
+        return "bye"
+    if "bot" in s and u.item_source not in ("name", "search"):
+        return "unknown"  # "are you a robot?": nothing to look up
+    if "cancellation" in u.info_asked and u.info_topic:
+        return "info"  # "what if I cancel?" asks the policy
     if "cancel" in s:
         return "cancel"
+    if "order_status" in s:
+        return "order_status"
+    if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
+        return "complaint"
+    thanks_only = (
+        "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question
+    )
+    if thanks_only and not ("done" in s and (state.cart or state.items)):
+        return "thanks"
+    if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
+        return "rating"
+    if "done" in s and (state.cart or state.items) and not u.question:
+        return "order"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
@@ -352,18 +396,29 @@ def _intent(
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"
+    if u.info_topic and not (s & {"booking", "order"}) and not u.items:
+        return "info"
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
+    if u.attribute == "price" and "booking" not in s and u.items and not u.listing:
+        return "product"
+    if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:
+        return "availability"
     if "booking" in s or (
-        (moment.day or moment.time) and (services or _recent_service(state, catalog)) and not u.info_asked
+        (moment.day or moment.time)
+        and (services or _recent_service(state, catalog))
+        and not (u.info_asked and not services)
     ):
         return "booking"
     wants_items = bool(u.items) or bool(state.items) or bool(state.cart)
-    if "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items):
-        if not ("availability" in s and u.item_source != "reference" and not u.quantity and u.question):
-            return "order"
-    if u.quantity and u.items and u.item_source != "category" and not u.question and not u.listing:
+    order_words = "order" in s and wants_items and not u.listing and not (u.info_asked and not u.items)
+    if order_words and not (
+        "availability" in s and u.item_source != "reference" and not u.quantity and u.question
+    ):
+        return "order"
+    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
+    if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
         return "order"
     ordering = state.cart or (pending is not None and pending.kind == "confirm_order")
     if ordering and (moment.time or moment.day) and "booking" not in s and not u.info_asked:
@@ -373,9 +428,11 @@ def _intent(
     )
     specific = strong_item or u.item_source in ("reference", "payload")
     about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
-    if (u.info_topic or u.info_asked) and not (strong_item and not u.info_topic):
-        if not (u.listing and not u.info_topic):
-            return "info"
+    one_item = strong_item and not result.category_like
+    if u.info_topic and not one_item:
+        return "info"
+    if u.info_asked and not u.items and not u.listing:
+        return "info"
     if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
         return "availability"
     if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
@@ -387,8 +444,16 @@ def _intent(
     if u.listing:
         return "browse"
     if "have" in s and about_items:
-        single = strong_item and not result.category_like and len(u.items) <= 2
-        return "availability" if single or (specific and u.items) else "browse"
+        # "do you have hoodies?" asks for a kind of thing (a list); "do you have almond croissants
+        # today?" for one item, named in full, or for its stock on a day.
+        named = (
+            bool(result.hits) and result.hits[0].whole_name and len(catalog.name_words[u.items[0]]) >= 2
+            if u.items
+            else False
+        )
+        if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
+            return "availability" if u.items else "browse"
+        return "browse"
     if "availability" in s and about_items:
         return "availability" if specific else "browse"
     if (u.attribute or "product" in s) and about_items:
@@ -397,7 +462,7 @@ def _intent(
         return "product"
     if u.items and u.item_source == "reference" and (u.question or u.attribute):
         return "product"
-    for name in ("thanks", "bye", "greeting"):
+    for name in ("bye", "thanks", "greeting"):
         if name in s:
             return name
     if u.yes_no:
@@ -409,6 +474,20 @@ def _intent(
     if u.items:
         return "product"
     return "unknown"
+
+
+def _only_product_words(u: Understanding, catalog: CatalogIndex, intent: str) -> bool:
+    """Every match of the intent's words is a word of the catalog ("roti sobek" is a bread)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    found = [m.group(0) for lex in lexes for m in lex.intents[intent].finditer(fold(u.text))]
+    return bool(found) and all(all(w in catalog.postings for w in f.split()) for f in found)
+
+
+def _phrase(u: Understanding, intent: str) -> bool:
+    """The intent was said in a phrase of two words or more (not a lone "stop" in a sentence)."""
+    lexes = [compiled(u.language)] + ([compiled("en")] if u.language != "en" else [])
+    folded = fold(u.text)
+    return any(len(m.group(0).split()) >= 2 for lex in lexes for m in lex.intents[intent].finditer(folded))
 
 
 def _recent_service(state: DialogueState, catalog: CatalogIndex) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 Priority = Literal["push", "scheduled"]
@@ -38,12 +39,20 @@ class BucketSpec:
     reserve: float = 0.2
     hold_s: float = 2.0
 
-    @property
+    def __post_init__(self) -> None:
+        # A shard must be able to hold one whole call of its minute's share; more shards than
+        # calls a minute would grant each shard one call, over the budget together.
+        if not 1 <= self.shards <= self.per_minute:
+            raise ValueError(
+                f"{self.shards} shards for {self.per_minute} calls a minute: use 1 to per_minute"
+            )
+
+    @cached_property
     def capacity(self) -> float:
         """Tokens a shard holds when full (at least one, so a small budget still grants)."""
         return max(1.0, self.per_minute * self.burst / self.shards)
 
-    @property
+    @cached_property
     def rate(self) -> float:
         """Tokens a shard gains per second."""
         spare = max(self.per_minute / self.shards - self.capacity, 0.0)
@@ -83,7 +92,7 @@ def refill(state: ShardState, spec: BucketSpec, now: float) -> ShardState:
     tokens = min(spec.capacity, state.tokens + elapsed * spec.rate)
     minute = int(now // WINDOW_S)
     if minute == state.minute:
-        return replace(state, tokens=tokens, at=max(now, state.at))
+        return ShardState(tokens, max(now, state.at), minute, state.granted, state.granted_last_minute)
     last = state.granted if minute == state.minute + 1 else 0
     return ShardState(tokens=tokens, at=max(now, state.at), minute=minute, granted_last_minute=last)
 
@@ -95,7 +104,16 @@ def take(
     Returns (granted, new state)."""
     current = refill(state, spec, now)
     granted = max(0, min(want, math.floor(current.tokens - spec.floor(priority))))
-    return granted, replace(current, tokens=current.tokens - granted, granted=current.granted + granted)
+    if not granted:
+        return 0, current
+    after = ShardState(
+        current.tokens - granted,
+        current.at,
+        current.minute,
+        current.granted + granted,
+        current.granted_last_minute,
+    )
+    return granted, after
 
 
 def wait_for(state: ShardState, spec: BucketSpec, now: float, priority: Priority) -> float:

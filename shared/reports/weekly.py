@@ -1,6 +1,7 @@
 """The weekly summary to the owner: last week's figures, in the owner's language and timezone.
 
-Sent once per ISO week, on the first tick after Monday 08:00 in the shop's timezone, over the
+Sent once per ISO week, on the first tick after Monday 08:00 in the shop's timezone (a Monday
+missed entirely is not caught up later: the figures stay on the KPIs page), over the
 owner's channels (`notify_webhook_url`, `owner_wa_id`: the same ones alerts use). The week is the
 shop's Monday 00:00 to Sunday 24:00, added up from the UTC hour documents of analytics (a UTC
 day document would cut the shop's week in the wrong place). Guarded per week and channel by
@@ -71,17 +72,16 @@ def add_week(hours: Iterable[Mapping[str, Any]], currency: str) -> WeekFigures:
 
 
 def last_week(now: datetime, timezone: str) -> tuple[date, datetime, datetime] | None:
-    """(Monday, start, end) of the week to report, once it is Monday 08:00 or later locally, else
-    None if this week's summary is not due yet. Start and end are aware datetimes in the shop's zone."""
+    """(Monday, start, end) of last week when it is Monday 08:00 or later (till midnight) in the
+    shop's timezone, else None: the summary goes out on Monday morning, not on other days.
+    Start and end are aware datetimes in the shop's zone."""
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
-    this_monday = local.date() - timedelta(days=local.weekday())
-    if local.weekday() == 0 and local.time() < SEND_AFTER:
+    if local.weekday() != 0 or local.time() < SEND_AFTER:
         return None
+    this_monday = local.date()
     monday = this_monday - timedelta(days=7)
-    start = datetime.combine(monday, time(0), zone)
-    end = datetime.combine(this_monday, time(0), zone)
-    return monday, start, end
+    return monday, datetime.combine(monday, time(0), zone), datetime.combine(this_monday, time(0), zone)
 
 
 def week_hour_ids(start: datetime, end: datetime) -> list[str]:
@@ -99,6 +99,14 @@ def _top(counts: Mapping[str, int], names: Mapping[str, str], limit: int = 3) ->
     return ", ".join(f"{names.get(sku, sku)} ({count})" for sku, count in ranked)
 
 
+def week_dates(start: date, end: date, locale: str) -> tuple[str, str]:
+    """The week's first and last day as the shop's locale writes them."""
+    from babel.dates import format_date
+
+    where = babel_locale(locale)
+    return format_date(start, "medium", locale=where), format_date(end, "medium", locale=where)
+
+
 def summary_text(
     figures: WeekFigures,
     *,
@@ -110,20 +118,12 @@ def summary_text(
     names: Mapping[str, str],
 ) -> str:
     """The summary message in the shop's language, money and dates formatted for its locale."""
-    from babel.dates import format_date
     from babel.numbers import format_decimal
 
     lang = language_of(locale)
     where = babel_locale(locale)
-    lines = [
-        message(
-            "weekly.title",
-            lang,
-            shop=shop,
-            start=format_date(start, "medium", locale=where),
-            end=format_date(end, "medium", locale=where),
-        )
-    ]
+    first, last = week_dates(start, end, locale)
+    lines = [message("weekly.title", lang, shop=shop, start=first, end=last)]
     if not figures.conversations:
         lines.append(message("weekly.quiet", lang))
     else:
@@ -157,7 +157,7 @@ def send_weekly_summary(tenant_id: str, now: datetime) -> dict[str, str]:
     """Send last week's summary to the owner if it is due and not yet sent; channel -> outcome."""
     from google.api_core.exceptions import AlreadyExists
 
-    from shared.alerts.notify import channels
+    from shared.alerts.notify import Notice, channels
     from shared.clients import firestore_client
     from shared.errors import PermanentError, TransientError
     from shared.log import get_logger, log_event
@@ -198,6 +198,11 @@ def send_weekly_summary(tenant_id: str, now: datetime) -> dict[str, str]:
         locale=tenant.locale,
         names=names,
     )
+    # WhatsApp outside the 24-hour window: the declared `weekly_summary` template, figures flattened.
+    first, last = week_dates(monday, monday + timedelta(days=6), tenant.locale)
+    figures_text = text.partition("\n")[2]
+    values = (("shop", tenant.business_name), ("period", f"{first} – {last}"), ("summary", figures_text))
+    notice = Notice(text, "weekly_summary", values)
     outcomes: dict[str, str] = {}
     for channel, send in pending.items():
         guard = guards.document(f"{week}.{channel}")
@@ -207,7 +212,7 @@ def send_weekly_summary(tenant_id: str, now: datetime) -> dict[str, str]:
             outcomes[channel] = "skipped"
             continue
         try:
-            send(tenant, text, f"{tenant_id}.weekly.{week}.{channel}")
+            send(tenant, notice, f"{tenant_id}.weekly.{week}.{channel}")
         except TransientError as exc:
             guard.delete()  # the next tick tries again
             outcomes[channel] = "failed"

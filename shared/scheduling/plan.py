@@ -2,9 +2,12 @@
 
 `tenants/{t}/schedule/poll` holds: `interval_s` (the tenant's setting), `effective_interval_s`
 (stretched while quiet), `due_at` (when the next poll is due), `priority` (`push` | `changed` |
-`scheduled`), `next_poll_at` (the dispatch order: `due_at` minus a priority credit of two days
-for a push and one for a sheet known to have changed and waiting for read budget, so that one
-ascending query on it yields pushes first, then waiting reads, then the most overdue checks),
+`scheduled`), and the shop's place in one of two queues, each read by one indexed query:
+`next_poll_at` (a scheduled check, which costs a Drive call: the most overdue first) or
+`next_read_at` (a read, which costs Sheets calls: a pushed edit, dated a day ahead so pushes come
+first, or a sheet a check found changed while no read budget was left, in due order); the other
+field is null. Two queues, because the budgets are two: a backlog of reads waiting for the
+Sheets quota must not hold up the cheap checks (nor the freshness they confirm). Then
 `dispatched_at`, the lease (`lease_owner`, `lease_at`, `lease_until`), `version` (the sheet
 version last seen), `last_poll_at`, `last_change_at`, `last_push_at`, `pushed_at` (a push that
 found the lease taken), `failures`, `lag_s` (poll start - due), `behind` (lag over one interval),
@@ -21,7 +24,7 @@ from shared.scheduling.intervals import effective_interval, failure_interval
 
 Priority = Literal["push", "changed", "scheduled"]
 OutcomeKind = Literal["changed", "unchanged", "failed", "waiting", "deferred"]
-CREDIT = {"push": timedelta(days=2), "changed": timedelta(days=1), "scheduled": timedelta(0)}
+CREDIT = {"push": timedelta(days=1), "changed": timedelta(0), "scheduled": timedelta(0)}
 # Sheets calls a changed sheet's read makes (spreadsheets.get + values.batchGet).
 READ_CALLS = 2
 
@@ -35,8 +38,16 @@ class Policy:
 
 
 def queue_key(due_at: datetime, priority: Priority) -> datetime:
-    """`next_poll_at`: the due time, moved ahead by the priority's credit."""
+    """The shop's place in its queue: the due time, moved ahead by the priority's credit."""
     return due_at - CREDIT[priority]
+
+
+def queue_fields(due_at: datetime, priority: Priority) -> dict[str, Any]:
+    """`next_poll_at` for a scheduled check, or `next_read_at` for a read (the other null)."""
+    key = queue_key(due_at, priority)
+    if priority == "scheduled":
+        return {"next_poll_at": key, "next_read_at": None}
+    return {"next_poll_at": None, "next_read_at": key}
 
 
 def new_schedule(tenant_id: str, interval_s: int, now: datetime) -> dict[str, Any]:
@@ -47,7 +58,7 @@ def new_schedule(tenant_id: str, interval_s: int, now: datetime) -> dict[str, An
         "effective_interval_s": interval_s,
         "due_at": now,
         "priority": "scheduled",
-        "next_poll_at": queue_key(now, "scheduled"),
+        **queue_fields(now, "scheduled"),
         "last_change_at": now,
         "failures": 0,
         "polls": 0,
@@ -55,9 +66,13 @@ def new_schedule(tenant_id: str, interval_s: int, now: datetime) -> dict[str, An
 
 
 def dispatch_mark(now: datetime, policy: Policy) -> dict[str, Any]:
-    """Written when the shop's poll is published: out of the due query until the poll reschedules
-    it, or `redispatch_s` passed (the poll was lost, e.g. dead-lettered)."""
-    return {"next_poll_at": now + timedelta(seconds=policy.redispatch_s), "dispatched_at": now}
+    """Written when the shop's poll is published: out of both queues until the poll reschedules
+    it, or `redispatch_s` passed (the poll was lost, e.g. dead-lettered: then it is checked)."""
+    return {
+        "next_poll_at": now + timedelta(seconds=policy.redispatch_s),
+        "next_read_at": None,
+        "dispatched_at": now,
+    }
 
 
 def refusal(doc: dict[str, Any], now: datetime, owner: str, dispatched_at: datetime | None) -> str | None:
@@ -116,8 +131,8 @@ def release(
     pushed_meanwhile = doc.get("pushed_at") is not None and doc["pushed_at"] >= started
     if pushed_meanwhile:
         priority, due = "push", now
-    elif outcome.kind == "waiting":
-        priority, due = "changed", due_at
+    elif outcome.kind == "waiting":  # a push keeps its rank
+        priority, due = "push" if doc.get("priority") == "push" else "changed", due_at
     elif outcome.kind == "deferred":
         priority, due = doc.get("priority") or "scheduled", due_at
     elif outcome.kind == "failed":
@@ -129,7 +144,7 @@ def release(
         "effective_interval_s": interval,
         "due_at": due,
         "priority": priority,
-        "next_poll_at": queue_key(due, priority),
+        **queue_fields(due, priority),
         "lease_owner": None,
         "lease_until": None,
         "failures": failures,
@@ -156,12 +171,13 @@ def release(
 def push_waiting(now: datetime) -> dict[str, Any]:
     """A push that found the lease taken: the holder re-polls when it releases (or, if it dies,
     the push is first in the queue once the lease expires)."""
-    return {"pushed_at": now, "priority": "push", "due_at": now, "next_poll_at": queue_key(now, "push")}
+    return {"pushed_at": now, "priority": "push", "due_at": now, **queue_fields(now, "push")}
 
 
 @dataclass
 class Pacer:
-    """How many dispatches a lane may make: `per_second` accrued, at most `burst` saved up."""
+    """How much of one budget the dispatcher may hand out: `per_second` accrued, at most `burst`
+    saved up (a minute of budget: what the polls can draw within the next minute)."""
 
     per_second: float
     burst: float
@@ -169,28 +185,19 @@ class Pacer:
     at: float | None = None
 
     def refill(self, now: float) -> None:
-        elapsed = 0.0 if self.at is None else max(0.0, now - self.at)
-        self.allowance = min(self.burst, self.allowance + elapsed * self.per_second)
         if self.at is None:
             self.allowance = self.burst
+        else:
+            self.allowance = min(self.burst, self.allowance + max(0.0, now - self.at) * self.per_second)
         self.at = now
 
+    def room(self, cost: float) -> int:
+        """How many dispatches of `cost` calls fit now."""
+        return int(self.allowance // cost)
 
-def lane(priority: str) -> str:
-    """Pushes and waiting reads need read budget ("sheets"); checks need a Drive call ("drive")."""
-    return "sheets" if priority in ("push", "changed") else "drive"
+    def spend(self, dispatches: int, cost: float) -> None:
+        self.allowance -= dispatches * cost
 
 
-def select(due: list[tuple[str, str]], pacers: dict[str, Pacer], now: float) -> list[str]:
-    """The shops to dispatch now, in queue order, while their lane's pacer allows: `due` is
-    (tenant_id, priority) ordered by `next_poll_at`."""
-    for pacer in pacers.values():
-        pacer.refill(now)
-    chosen = []
-    for tenant_id, priority in due:
-        pacer = pacers[lane(priority)]
-        cost = READ_CALLS if lane(priority) == "sheets" else 1
-        if pacer.allowance >= cost:
-            pacer.allowance -= cost
-            chosen.append(tenant_id)
-    return chosen
+# The two queues: (schedule field, budget, calls one dispatch costs).
+LANES = (("next_read_at", "sheets", READ_CALLS), ("next_poll_at", "drive", 1))

@@ -5,17 +5,19 @@ where two instances may race (the lease)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared.clients import firestore_client
 from shared.scheduling.plan import Outcome, Policy, claim, new_schedule, push_waiting, refusal, release
-from shared.storage import chunks, tenant_collection
+from shared.storage import tenant_collection, write_many
 
 SCHEDULE = "schedule"
 POLL, ALERTS = "poll", "alerts"
 DUE_FIELD = {POLL: "next_poll_at", ALERTS: "next_eval_at"}
+QUEUE_FIELDS = ("next_poll_at", "next_read_at", "next_eval_at")
+PAGE = 1_000  # one Pub/Sub publish request
 
 
 def schedule_ref(tenant_id: str, job: str) -> Any:
@@ -45,32 +47,48 @@ def set_interval(tenant_id: str, interval_s: int) -> None:
     schedule_ref(tenant_id, POLL).set({"interval_s": interval_s}, merge=True)
 
 
-def due(job: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
-    """Up to `limit` (tenant_id, schedule) due at `now`, in queue order: one indexed query."""
+def due(field: str, now: datetime, limit: int) -> Iterator[list[tuple[str, str]]]:
+    """(tenant_id, priority) of up to `limit` shops whose `field` (one of QUEUE_FIELDS) is at or
+    before `now`, in that order, in chunks of PAGE as the one indexed collection-group query
+    streams them (so a chunk is published while the next is read)."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
-    field = DUE_FIELD[job]
+    assert field in QUEUE_FIELDS, field
     query = (
         firestore_client()
         .collection_group(SCHEDULE)
         .where(filter=FieldFilter(field, "<=", now))
         .order_by(field)
+        .select([field, "priority"])
         .limit(limit)
     )
-    return [(snap.reference.parent.parent.id, snap.to_dict() or {}) for snap in query.stream()]
+    chunk: list[tuple[str, str]] = []
+    for snap in query.stream():
+        chunk.append((snap.reference.parent.parent.id, (snap.to_dict() or {}).get("priority") or "scheduled"))
+        if len(chunk) == PAGE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def count_due(now: datetime) -> int:
+    """How many shops wait in either poll queue (a count aggregation: no document read)."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    total = 0
+    for field in ("next_poll_at", "next_read_at"):
+        query: Any = firestore_client().collection_group(SCHEDULE).where(filter=FieldFilter(field, "<=", now))
+        for row in query.count().get():
+            total += sum(int(aggregate.value) for aggregate in row)
+    return total
 
 
 def write_updates(job: str, updates: Iterable[tuple[str, dict[str, Any]]]) -> int:
-    """Merge `updates` into the tenants' `job` schedules, 450 to a commit; returns the count."""
-    client = firestore_client()
-    written = 0
-    for chunk in chunks(updates):
-        batch = client.batch()
-        for tenant_id, data in chunk:
-            batch.set(schedule_ref(tenant_id, job), data, merge=True)
-        batch.commit()
-        written += len(chunk)
-    return written
+    """Merge `updates` into the tenants' `job` schedules (one batch, or BulkWriter's parallel
+    batches beyond 450); returns the count."""
+    items = [(schedule_ref(tenant_id, job), data) for tenant_id, data in updates]
+    return write_many(items, merge=True)
 
 
 def _in_transaction(

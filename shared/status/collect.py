@@ -20,7 +20,7 @@ from shared.status.health import (
     worker_light,
 )
 
-RECENT_CONVERSATIONS = 200
+RECENT_CONVERSATIONS = 100  # the newest: where waiting messages and the last inbound are
 
 
 def dead_lettered(subscription: str = "inbound-messages-dead-letter") -> int | None:

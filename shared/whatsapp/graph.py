@@ -1,5 +1,7 @@
-"""Meta Graph API `POST /{phone_number_id}/messages`: messages, read receipts with the typing
-indicator, reactions. What each error code means is data: `shared.whatsapp.provider_errors`.
+"""Meta Graph API `POST /{phone_number_id}/messages`.
+
+A refused send is classified by `provider_errors.GRAPH` (131047 -> `WindowClosed`, so the caller
+switches to a template; rate limits -> `TransientError`; …); network errors are transient.
 """
 
 from __future__ import annotations
@@ -8,9 +10,7 @@ from typing import Any
 
 from shared.errors import TransientError
 from shared.whatsapp.outbound import OutboundMessage
-from shared.whatsapp.provider_errors import WindowClosed, raise_for
-
-__all__ = ["WindowClosed", "message_body", "send_message"]
+from shared.whatsapp.provider_errors import Attempt, graph_rule, send_classified
 
 
 def addressee(recipient: str) -> dict[str, str]:
@@ -32,6 +32,8 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
         if params:
             template["components"] = [{"type": "body", "parameters": params}]
         body |= {"type": "template", "template": template}
+    elif message.products and message.catalog_id:
+        body |= {"type": "interactive", "interactive": product_interactive(message)}
     elif message.buttons:
         buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
         body |= {
@@ -50,6 +52,24 @@ def message_body(wa_id: str, message: OutboundMessage) -> dict[str, Any]:
     return body
 
 
+def product_interactive(message: OutboundMessage) -> dict[str, Any]:
+    """A `product` message for one SKU, else a `product_list` (Meta requires its header)."""
+    skus = [sku for section in message.products for sku in section.skus]
+    if len(skus) == 1:
+        action: dict[str, Any] = {"catalog_id": message.catalog_id, "product_retailer_id": skus[0]}
+        return {"type": "product", "body": {"text": message.text[:1024]}, "action": action}
+    sections = [
+        {"title": s.title, "product_items": [{"product_retailer_id": sku} for sku in s.skus]}
+        for s in message.products
+    ]
+    return {
+        "type": "product_list",
+        "header": {"type": "text", "text": message.header or message.products[0].title},
+        "body": {"text": message.text[:1024]},
+        "action": {"catalog_id": message.catalog_id, "sections": sections},
+    }
+
+
 def send_message(
     *, base_url: str, access_token: str, phone_number_id: str, wa_id: str, message: OutboundMessage
 ) -> str:
@@ -59,18 +79,25 @@ def send_message(
     from shared.clients import http_client
 
     url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
-    try:
-        response = http_client().post(
-            url, json=message_body(wa_id, message), headers={"Authorization": f"Bearer {access_token}"}
-        )
-    except httpx.HTTPError as exc:
-        raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
-    try:
-        data = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code == 200 and data.get("messages"):
-        return str(data["messages"][0]["id"])
-    error = data.get("error") or {}
-    raise_for("graph", error.get("code"), response.status_code, str(error.get("message") or response.text))
-    raise AssertionError("unreachable")  # raise_for always raises
+    body = message_body(wa_id, message)
+
+    def send_once() -> Attempt:
+        try:
+            response = http_client().post(url, json=body, headers={"Authorization": f"Bearer {access_token}"})
+        except httpx.HTTPError as exc:
+            raise TransientError(f"Graph API unreachable: {type(exc).__name__}") from exc
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        if response.status_code == 200 and data.get("messages"):
+            return Attempt(str(data["messages"][0]["id"]))
+        error: dict[str, Any] = data["error"] if isinstance(data.get("error"), dict) else {}
+        extra = error.get("error_data")
+        details = extra.get("details") if isinstance(extra, dict) else None
+        text = str(error.get("message") or response.text[:200]) + (f" — {details}" if details else "")
+        code = error.get("code")
+        return Attempt(None, response.status_code, code if isinstance(code, int) else None, text)
+
+    return send_classified(send_once, graph_rule, "Graph API")

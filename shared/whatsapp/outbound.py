@@ -6,8 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.whatsapp.templates import LANGUAGE_CODES, params_for, render, spec
-
 
 class Button(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -31,8 +29,18 @@ class Template(BaseModel):
     body_params: tuple[str, ...] = ()
 
 
+class ProductSection(BaseModel):
+    """Items of the tenant's Meta Commerce catalog (retailer ids = SKUs) under one heading."""
+
+    model_config = ConfigDict(frozen=True)
+    title: str = Field(max_length=24)
+    skus: tuple[str, ...] = Field(min_length=1, max_length=30)
+
+
 class OutboundMessage(BaseModel):
-    """One reply. `buttons` (≤ 3) or `rows` (≤ 10, with `list_button`) make it interactive."""
+    """One reply. `buttons` (≤ 3) or `rows` (≤ 10, with `list_button`) make it interactive;
+    `products` (with `catalog_id`) makes it a WhatsApp `product` message (one SKU) or a
+    `product_list` (≤ 10 sections, ≤ 30 items, with `header`) the customer can add to a cart."""
 
     model_config = ConfigDict(frozen=True)
     text: str = Field(max_length=4096)
@@ -40,46 +48,19 @@ class OutboundMessage(BaseModel):
     rows: tuple[ListRow, ...] = Field(default=(), max_length=10)
     list_button: str = "Choose"
     template: Template | None = None
-    # The named values of the template this message becomes outside the 24-hour window (see
-    # shared.whatsapp.templates; `business` and `notice` are filled in by default).
-    template_values: tuple[tuple[str, str], ...] = ()
+    catalog_id: str | None = None
+    products: tuple[ProductSection, ...] = Field(default=(), max_length=10)
+    header: str = Field(default="", max_length=60)
 
     def document(self) -> dict[str, Any]:
         """The fields stored on the outbound message document."""
         return {
             "text": self.text,
-            "type": "template" if self.template else ("interactive" if self.buttons or self.rows else "text"),
+            "type": "template"
+            if self.template
+            else ("interactive" if self.buttons or self.rows or self.products else "text"),
             "buttons": [b.model_dump() for b in self.buttons],
             "rows": [r.model_dump() for r in self.rows],
             "template": self.template.model_dump() if self.template else None,
+            **({"products": [p.model_dump() for p in self.products]} if self.products else {}),
         }
-
-
-# The templates a shop must have approved (declared in shared.whatsapp.templates).
-TEMPLATE_NOTIFICATION = "account_notification"
-TEMPLATE_BACK_IN_STOCK = "back_in_stock"
-TEMPLATE_ORDER_UPDATE = "order_update"
-TEMPLATE_BOOKING_REMINDER = "booking_reminder"
-TEMPLATE_ANNOUNCEMENT = "announcement"
-
-
-def as_template(
-    message: OutboundMessage,
-    name: str = TEMPLATE_NOTIFICATION,
-    *,
-    lang: str | None = None,
-    shop_lang: str | None = None,
-    business: str = "",
-) -> OutboundMessage:
-    """The same message as the approved template `name`, in the customer's language `lang`
-    (else the shop's, else English): used when the 24-hour window is closed. Its text is what
-    the customer reads (the template body with its parameters)."""
-    declared = spec(name)
-    code = declared.language_code(lang, shop_lang)
-    values = {"business": business, "notice": message.text} | dict(message.template_values)
-    params = params_for(declared, values)
-    body_lang = next(k for k, v in LANGUAGE_CODES.items() if v == code)
-    return OutboundMessage(
-        text=render(name, body_lang, params)[:4096],
-        template=Template(name=name, language=code, body_params=params),
-    )

@@ -2,7 +2,9 @@
 
 Channels: `meta` (Graph API), `twilio`, and `sandbox` (local: no network, the stored outbound
 message is the delivery, so the CLI and dashboard show it). Outside the 24-hour window only an
-approved template goes out; a 131047 from Meta switches to the template path at once.
+approved template goes out (`shared.whatsapp.templates`): the caller's `fallback`, else
+`follow_up` carrying the text, in the customer's language; a 131047 from Meta (63016 from
+Twilio) switches to the template at once.
 
 Every send is guarded by its outbound message id: the document is created (`create()`) with
 status `queued` before the provider is called, so a retried event finds it and never sends twice.
@@ -22,8 +24,9 @@ from shared.messaging.optout import OptedOut, opted_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
-from shared.whatsapp.outbound import TEMPLATE_NOTIFICATION, OutboundMessage, as_template
-from shared.whatsapp.provider_errors import ProviderOptedOut, WindowClosed
+from shared.whatsapp.outbound import OutboundMessage
+from shared.whatsapp.provider_errors import WindowClosed
+from shared.whatsapp.templates import FOLLOW_UP, TemplateUse, render
 
 if TYPE_CHECKING:
     from shared.tenants import TenantConfig
@@ -44,15 +47,19 @@ class Delivery:
     text: str = ""
 
 
-def templated(
-    tenant: TenantConfig, message: OutboundMessage, template: str, lang: str | None
+def template_for(
+    tenant: TenantConfig,
+    message: OutboundMessage,
+    fallback: TemplateUse | None,
+    conversation: dict[str, Any] | None,
 ) -> OutboundMessage:
-    """`message` as the approved `template`, in the customer's language `lang` when approved in it."""
-    from shared.i18n.catalog import language_of
-
-    return as_template(
-        message, template, lang=lang, shop_lang=language_of(tenant.locale), business=tenant.business_name
-    )
+    """What goes out when the window is closed: `message` if it is a template already, else the
+    caller's `fallback` template (or `follow_up` carrying the text) in the customer's language."""
+    if message.template is not None:
+        return message
+    use = fallback or TemplateUse.of(FOLLOW_UP, shop=tenant.business_name, text=message.text)
+    language = (conversation or {}).get("language")
+    return render(use, language, shop_language=tenant.locale, approved=tenant.template_languages)
 
 
 def deliver(
@@ -61,22 +68,24 @@ def deliver(
     message: OutboundMessage,
     *,
     window_open: bool,
-    template: str,
-    lang: str | None = None,
+    template: OutboundMessage,
 ) -> tuple[OutboundMessage, str]:
-    """Send `message` (as `template` when the window is closed); returns what went out and its id."""
-    if not window_open and message.template is None:
-        message = templated(tenant, message, template, lang)
+    """Send `message` (`template` when the window is closed); returns what went out and its id."""
+    if not window_open:
+        message = template
     try:
         return message, _send_on_channel(tenant, wa_id, message)
     except WindowClosed:
         if message.template is not None:
             raise
         log_event(
-            log, 20, "window closed: sending the template", tenant_id=tenant.tenant_id, template=template
+            log,
+            20,
+            "window closed: sending the template",
+            tenant_id=tenant.tenant_id,
+            template=template.template.name if template.template else None,
         )
-        message = templated(tenant, message, template, lang)
-        return message, _send_on_channel(tenant, wa_id, message)
+        return template, _send_on_channel(tenant, wa_id, template)
 
 
 def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage) -> str:
@@ -107,6 +116,7 @@ def _send_on_channel(tenant: TenantConfig, wa_id: str, message: OutboundMessage)
             sender=tenant.phone_number_id,
             wa_id=wa_id,
             message=message,
+            content_sids=tenant.twilio_content_sids,
         )
     return f"sandbox.{uuid.uuid4().hex}"
 
@@ -129,7 +139,7 @@ def send_and_store(
     message_id: str,
     provider: str,
     in_reply_to: str | None = None,
-    template: str = TEMPLATE_NOTIFICATION,
+    fallback: TemplateUse | None = None,
     extra: dict[str, Any] | None = None,
     conversation: dict[str, Any] | None = None,
     conversation_update: dict[str, Any] | None = None,
@@ -139,7 +149,9 @@ def send_and_store(
     `customer_key` (sent to the customer's phone number, or to their BSUID when it is unknown).
     A phone number given as `customer_key` finds that customer's conversation.
 
-    `conversation` is the conversation document when the caller has just read it (saves a read);
+    `fallback` is the declared template to send instead when the 24-hour window is closed (default:
+    `follow_up` with the text). `conversation` is the conversation document when the caller has
+    just read it (saves a read; its `language` picks the template's language);
     `conversation_update` is merged into the conversation in the same write as the preview.
     A second call with the same `message_id` sends nothing and returns the first result
     (`duplicate=True`). Raises TransientError when the channel should be retried later, and
@@ -152,22 +164,20 @@ def send_and_store(
 
     phone = customer_key if customer_key.isdigit() else None
     if phone is not None:
-        # Given a phone number (the owner, a booking's number): that customer's conversation, or
-        # for a number never seen, one keyed by the number (found again when they write: the
-        # same rule that keeps conversations from before customer keys).
-        from shared.messaging.identity import CustomerIds, known_key
+        # Given a phone number (the owner, a booking's number): the customer's conversation.
+        from shared.messaging.identity import CustomerIds, resolve
 
-        customer_key = known_key(tenant.tenant_id, CustomerIds(phone=phone)) or phone
+        customer_key = resolve(tenant.tenant_id, CustomerIds(phone=phone))
     conversation_doc = conversation_ref(tenant.tenant_id, customer_key)
     ref = messages_ref(tenant.tenant_id, customer_key).document(message_id)
     now = utcnow()
     if conversation is None:
         snapshot = conversation_doc.get()
         conversation = snapshot.to_dict() if snapshot.exists else None
-    lang = (conversation or {}).get("language")
     if proactive and opted_out(conversation):
         raise OptedOut(f"{message_id}: the customer opted out of proactive messages")
     is_open = window_open(conversation, now)
+    template = template_for(tenant, message, fallback, conversation)
     doc: dict[str, Any] = {
         "direction": "out",
         "in_reply_to": in_reply_to,
@@ -181,7 +191,7 @@ def send_and_store(
     }
     if tenant.channel == "sandbox":
         # No network: the stored document is the delivery, so it is created already sent.
-        sent = message if is_open or message.template else templated(tenant, message, template, lang)
+        sent = message if is_open else template
         provider_message_id: str = f"sandbox.{uuid.uuid4().hex}"
         doc |= {
             "status": "sent",
@@ -210,17 +220,12 @@ def send_and_store(
                 message,
                 window_open=is_open,
                 template=template,
-                lang=lang,
             )
         except TransientError:
             ref.update({"claimed_at": None})  # the retry may send at once
             raise
         except PermanentError as exc:
             ref.update({"status": "failed", "error": str(exc)[:300]})
-            if isinstance(exc, ProviderOptedOut):  # the provider knows they said STOP: remember it
-                from shared.messaging.optout import record_opt_out
-
-                record_opt_out(tenant.tenant_id, customer_key, True, source="provider")
             record_failure(
                 tenant.tenant_id, "send_failed", failure_reason(exc), event_id=f"send:{message_id}"
             )
@@ -280,11 +285,13 @@ def _already_sent(
     )
 
 
-def send_text(tenant: TenantConfig, wa_id: str, text: str, *, idempotency_key: str) -> Delivery:
+def send_text(
+    tenant: TenantConfig, wa_id: str, text: str, *, idempotency_key: str, fallback: TemplateUse | None = None
+) -> Delivery:
     """Send a plain notice (e.g. an alert to the owner) once per `idempotency_key`.
 
-    Inside the 24-hour window it goes as free text; outside, as the approved
-    `account_notification` template with `text` as its parameter.
+    Inside the 24-hour window it goes as free text; outside, as the `fallback` template (for an
+    owner alert `owner_alert`, for the weekly summary `weekly_summary`), else `follow_up`.
     """
     return send_and_store(
         tenant,
@@ -292,7 +299,7 @@ def send_text(tenant: TenantConfig, wa_id: str, text: str, *, idempotency_key: s
         OutboundMessage(text=text[:4096]),
         message_id=f"notify-{idempotency_key}",
         provider="system",
-        template=TEMPLATE_NOTIFICATION,
+        fallback=fallback,
     )
 
 
@@ -301,8 +308,6 @@ def failure_reason(exc: Exception) -> str:
     `provider_<code>` when the provider gave a code, else the error's kind."""
     if isinstance(exc, WindowClosed):
         return "window_closed"
-    if isinstance(exc, ProviderOptedOut):
-        return "opted_out"
     code = getattr(exc, "provider_code", None)
     if code is not None:
         return f"provider_{code}"

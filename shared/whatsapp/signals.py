@@ -105,7 +105,7 @@ def _post(tenant: TenantConfig, body: dict[str, Any]) -> None:
     import httpx
 
     from shared.clients import http_client
-    from shared.whatsapp.provider_errors import raise_for
+    from shared.whatsapp.provider_errors import error_for, graph_rule
 
     token = secret("whatsapp_access_token")
     if token is None:
@@ -123,4 +123,7 @@ def _post(tenant: TenantConfig, body: dict[str, Any]) -> None:
         error = (response.json() or {}).get("error") or {}
     except ValueError:
         error = {}
-    raise_for("graph", error.get("code"), response.status_code, str(error.get("message") or response.text))
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    reason = f"graph {response.status_code} code {code}: {str(error.get('message') or response.text)[:200]}"
+    rule = graph_rule(code, response.status_code)
+    raise error_for(rule, reason) if rule else PermanentError(reason)

@@ -1,125 +1,254 @@
-"""Message templates, declared once: the only messages WhatsApp lets a business start outside
-the 24-hour customer-service window.
+"""The message templates the product sends, each declared once, as data.
 
-Each template is data: its name, Meta category, the languages it is approved in (our language
-code -> Meta's code, e.g. `pt` -> `pt_BR`), and its parameters by name, in `{{1}}`, `{{2}}` order.
-Its body text per language lives in the message catalog (`shared/i18n/messages/<lang>.edge.json`,
-key `template_<name>`), which is what the shop submits for approval (README "Templates") and what
-the dashboard shows for a template that went out.
+Outside WhatsApp's 24-hour customer-service window only a template the business had approved
+(Meta Business Manager, or Twilio Content templates) may be sent. Each template here has its
+name, category, the texts that fill its parameters (in order: `{{1}}`, `{{2}}`…) and a body per
+language; the body texts live in the message catalog (`template.<name>` in
+`shared/i18n/messages/<lang>.platform.json`) with named placeholders, which become `{{n}}` for
+Meta. `approval_list()` prints what to submit (see the README's "Templates to get approved").
 
-Parameters are flattened before sending: Meta refuses a parameter with a newline, a tab or more
-than four consecutive spaces ("Param text cannot have new-line/tab characters or more than 4
-consecutive spaces", error 132018), and cut to MAX_PARAM_CHARS. The parameter holds only the
-variable part (an item's name, the notice itself), never a sentence the template already says,
-so nothing is said twice. The customer's language picks the template language, falling back to
-the shop's language, then English.
+Meta refuses a parameter that holds a newline or a tab or more than four consecutive spaces
+(error 132018) and a body over 1,024 characters, so every value is flattened and cut here
+(`fill`); a body never starts or ends with a parameter (Meta refuses those too), and the wording
+around a parameter never repeats what the parameter says.
 
-Twilio sends templates through its Content API: `ContentSid` (the approved Content template, one
-per template and language, from `TWILIO_CONTENT_SIDS`) and `ContentVariables` (`{"1": ...}`).
+The customer's language picks the template's language: the exact Meta code when declared
+(`pt-PT` -> `pt_PT`), else the language's first code (`pt` -> `pt_BR`), else the shop's own
+language, else `en_US`; a tenant may list the codes it had approved (`template_languages`).
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from shared.errors import ConfigError
+from shared.i18n.catalog import LANGUAGES, language_of, message
+from shared.whatsapp.outbound import OutboundMessage, Template
 
-MAX_PARAM_CHARS = 900  # Meta: a body of at most 1,024 characters, parameters included
-LANGUAGE_CODES = {"en": "en_US", "es": "es", "pt": "pt_BR", "fr": "fr", "id": "id", "hi": "hi"}
+Category = Literal["UTILITY", "MARKETING"]
+
+BODY_MAX = 1024  # Meta: a body, parameters filled in, is at most 1,024 characters
+ELLIPSIS = "…"
+
+# Meta's template language codes for each catalog language; the first is the language's default.
+LANGUAGE_CODES: dict[str, tuple[str, ...]] = {
+    "en": ("en_US", "en_GB"),
+    "es": ("es", "es_MX", "es_ES", "es_AR"),
+    "pt": ("pt_BR", "pt_PT"),
+    "fr": ("fr",),
+    "id": ("id",),
+    "hi": ("hi",),
+}
+DEFAULT_CODE = "en_US"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One body parameter: the text that fills it and how long it may be."""
+
+    name: str
+    max_chars: int
+    about: str
 
 
 @dataclass(frozen=True)
 class TemplateSpec:
     name: str
-    category: Literal["UTILITY", "MARKETING"]
-    params: tuple[str, ...]  # names of {{1}}, {{2}}, … in order
-    languages: tuple[str, ...] = tuple(LANGUAGE_CODES)
+    category: Category
+    params: tuple[Param, ...]
+    purpose: str
 
-    def language_code(self, lang: str | None, shop_lang: str | None = None) -> str:
-        """Meta's code for the first of (customer's language, shop's language, English) that this
-        template is approved in."""
-        for candidate in (lang, shop_lang, "en"):
-            if candidate in self.languages:
-                return LANGUAGE_CODES[candidate]
-        return LANGUAGE_CODES[self.languages[0]]
+    @property
+    def key(self) -> str:
+        return f"template.{self.name}"
 
     def body(self, lang: str) -> str:
-        """The approved body text in `lang` (`{{1}}`… placeholders), from the message catalog."""
-        from shared.i18n.catalog import DEFAULT_LANGUAGE, messages
+        """The body to submit for approval in `lang`, with Meta's `{{1}}`… placeholders."""
+        return message(self.key, lang, **{p.name: f"{{{{{n}}}}}" for n, p in enumerate(self.params, 1)})
 
-        # Read raw: the `{{1}}` placeholders are Meta's, not format fields.
-        key = f"template_{self.name}"
-        text = messages(lang).get(key) or messages(DEFAULT_LANGUAGE)[key]
-        return str(text)
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for lang in LANGUAGES for code in LANGUAGE_CODES[lang])
 
 
-TEMPLATES = {
+SHOP = Param("shop", 60, "the shop's name")
+OWNER_ALERT = "owner_alert"
+WEEKLY_SUMMARY = "weekly_summary"
+BACK_IN_STOCK = "back_in_stock"
+ANNOUNCEMENT = "announcement"
+BOOKING_REMINDER = "booking_reminder"
+ORDER_UPDATE = "order_update"
+FOLLOW_UP = "follow_up"
+
+TEMPLATES: dict[str, TemplateSpec] = {
     spec.name: spec
     for spec in (
-        # An alert or notice to the shop owner (or any account notice).
-        TemplateSpec("account_notification", "UTILITY", ("business", "notice")),
-        # A customer asked to be told when an item is back: UTILITY (they requested it).
-        TemplateSpec("back_in_stock", "UTILITY", ("item", "business")),
-        # An order or booking status change the customer is waiting for. This one and the
-        # reminder wrap a notice that is already a whole sentence in the customer's language,
-        # so their body adds only the shop's name (nothing said twice).
-        TemplateSpec("order_update", "UTILITY", ("business", "notice")),
-        # The day-before reminder of a booking.
-        TemplateSpec("booking_reminder", "UTILITY", ("business", "notice")),
-        # A broadcast the shop sends to opted-in customers.
-        TemplateSpec("announcement", "MARKETING", ("business", "notice")),
+        TemplateSpec(
+            OWNER_ALERT,
+            "UTILITY",
+            (SHOP, Param("title", 120, "the alert's title"), Param("details", 600, "what happened")),
+            "an alert to the owner (stock running out, sheet failing…) outside the 24 h window",
+        ),
+        TemplateSpec(
+            WEEKLY_SUMMARY,
+            "UTILITY",
+            (SHOP, Param("period", 60, "the week's dates"), Param("summary", 800, "the week's figures")),
+            "the owner's weekly summary outside the 24 h window",
+        ),
+        TemplateSpec(
+            BACK_IN_STOCK,
+            "MARKETING",
+            (SHOP, Param("item", 200, "the item's name and price")),
+            "tells a customer who tapped 'Notify me' that the item is back",
+        ),
+        TemplateSpec(
+            ANNOUNCEMENT,
+            "MARKETING",
+            (Param("text", 900, "the broadcast's text, as staff wrote it"),),
+            "a broadcast from the staff area to a segment of customers",
+        ),
+        TemplateSpec(
+            BOOKING_REMINDER,
+            "UTILITY",
+            (
+                SHOP,
+                Param("service", 120, "the booked service"),
+                Param("date", 60, "the day, in the customer's language"),
+                Param("time", 30, "the time, in the shop's timezone"),
+            ),
+            "reminds a customer of a booking, the day before",
+        ),
+        TemplateSpec(
+            ORDER_UPDATE,
+            "UTILITY",
+            (SHOP, Param("update", 600, "what changed: the order or booking and its new status")),
+            "tells a customer their order or booking changed (confirmed, ready, cancelled…)",
+        ),
+        TemplateSpec(
+            FOLLOW_UP,
+            "UTILITY",
+            (SHOP, Param("text", 900, "the reply, as the assistant or staff wrote it")),
+            "a reply (assistant or staff) that could not go out as free text: the window had closed",
+        ),
     )
 }
 
-_SPACES = re.compile(r" {4,}")
-_BREAKS = re.compile(r"\s*[\r\n\t\f\v]+\s*")
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """A declared template and the values for its parameters (language chosen at send time)."""
+
+    name: str
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, name: str, **values: str) -> TemplateUse:
+        spec = spec_of(name)
+        missing = [p.name for p in spec.params if p.name not in values]
+        extra = sorted(set(values) - {p.name for p in spec.params})
+        if missing or extra:
+            raise ValueError(f"template {name!r} takes {[p.name for p in spec.params]}, got {sorted(values)}")
+        return cls(name, tuple((p.name, str(values[p.name])) for p in spec.params))
 
 
-def flatten(text: str, limit: int = MAX_PARAM_CHARS) -> str:
-    """`text` as Meta accepts it in a parameter: one line, no tab, at most 3 spaces in a row,
-    at most `limit` characters (cut at a word, with an ellipsis), never empty."""
-    flat = _SPACES.sub("   ", _BREAKS.sub(" · ", text.strip()))
-    if len(flat) > limit:
-        cut = flat[: limit - 1]
-        flat = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut).rstrip(" ·") + "…"
-    return flat or "-"
-
-
-def params_for(spec: TemplateSpec, values: dict[str, str]) -> tuple[str, ...]:
-    """The flattened parameters of `spec`, in order; ConfigError naming any that is missing."""
-    missing = [p for p in spec.params if not values.get(p)]
-    if missing:
-        raise ConfigError(f"template {spec.name} needs the parameters {missing}")
-    return tuple(flatten(values[p]) for p in spec.params)
-
-
-def spec(name: str) -> TemplateSpec:
+def spec_of(name: str) -> TemplateSpec:
     try:
         return TEMPLATES[name]
     except KeyError:
-        raise ConfigError(f"unknown template {name!r}; declared: {sorted(TEMPLATES)}") from None
+        raise ValueError(f"no template {name!r} is declared: use one of {', '.join(TEMPLATES)}") from None
 
 
-def render(name: str, lang: str, params: tuple[str, ...]) -> str:
-    """The text the customer reads: the body in `lang` with its parameters filled."""
-    text = spec(name).body(lang)
-    for n, value in enumerate(params, 1):
-        text = text.replace(f"{{{{{n}}}}}", value)
-    return text
+_SPACES = re.compile(r"\s+")
+_END = ".!?…。।"
 
 
-def twilio_content_sid(name: str, language_code: str, configured: str | None) -> str:
-    """The Twilio Content template SID for `name` in `language_code`, from `TWILIO_CONTENT_SIDS`
-    (JSON: `{"back_in_stock": {"pt_BR": "HX…", "en_US": "HX…"}}`)."""
-    try:
-        table = json.loads(configured or "{}")
-        sids = table.get(name) or {}
-        sid = sids.get(language_code) or sids.get("en_US")
-    except (ValueError, AttributeError):
-        raise ConfigError("TWILIO_CONTENT_SIDS is not valid JSON: {name: {language_code: sid}}") from None
-    if not sid:
-        raise ConfigError(f"no Twilio Content template for {name} ({language_code}): set TWILIO_CONTENT_SIDS")
-    return str(sid)
+def flatten(text: str) -> str:
+    """One line Meta accepts: line breaks joined as sentences, tabs and runs of spaces as one space."""
+    parts = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    out = ""
+    for part in filter(None, parts):
+        if out:
+            out += " " if out[-1] in _END or out[-1] in ":;," else " · "
+        out += part
+    return out
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word where one is near, marked with '…'."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > limit * 0.6:
+        head = head[:space]
+    return head.rstrip(" ,;:·-") + ELLIPSIS
+
+
+def fill(spec: TemplateSpec, use: TemplateUse, lang: str) -> tuple[str, ...]:
+    """The parameter values as Meta accepts them: flat, never empty, each within its limit, and
+    the whole body within BODY_MAX (the longest value is cut further when needed)."""
+    raw = dict(use.values)
+    body = spec.body(lang)
+    values = []
+    for n, param in enumerate(spec.params, 1):
+        value = flatten(raw[param.name]) or "-"
+        after = body.split(f"{{{{{n}}}}}", 1)[1][:1]
+        if after and after in _END + ":;,":  # the body goes on with its own stop: never "..", "!.", ".:"
+            value = value.rstrip(_END).rstrip() or value
+        values.append(cut(value, param.max_chars))
+    over = len(body) + sum(len(v) - len(f"{{{{{n}}}}}") for n, v in enumerate(values, 1)) - BODY_MAX
+    if over > 0:
+        longest = max(range(len(values)), key=lambda i: len(values[i]))
+        values[longest] = cut(values[longest], max(1, len(values[longest]) - over))
+    return tuple(values)
+
+
+def template_code(
+    language: str | None, *, shop_language: str | None = None, approved: Iterable[str] = ()
+) -> str:
+    """The Meta language code for a customer writing in `language` (BCP 47 or Meta code)."""
+    allowed = set(approved) or {c for codes in LANGUAGE_CODES.values() for c in codes}
+    for tag in (language, shop_language):
+        if not tag:
+            continue
+        parts = tag.replace("-", "_").split("_")
+        lang = parts[0].lower()
+        exact = f"{lang}_{parts[-1].upper()}" if len(parts) > 1 else lang
+        candidates = [exact, *LANGUAGE_CODES.get(lang, ())]
+        for code in candidates:
+            if code in allowed:
+                return code
+    return DEFAULT_CODE if DEFAULT_CODE in allowed or not approved else sorted(allowed)[0]
+
+
+def render(
+    use: TemplateUse, language: str | None, *, shop_language: str | None = None, approved: Iterable[str] = ()
+) -> OutboundMessage:
+    """The template as it goes out: the Meta `Template` and, as `text`, the body as the customer
+    reads it (stored for the inbox)."""
+    spec = spec_of(use.name)
+    code = template_code(language, shop_language=shop_language, approved=approved)
+    lang = language_of(code)
+    values = fill(spec, use, lang)
+    text = message(spec.key, lang, **{p.name: v for p, v in zip(spec.params, values, strict=True)})
+    return OutboundMessage(text=text, template=Template(name=spec.name, language=code, body_params=values))
+
+
+def approval_list() -> str:
+    """The templates to have approved, in Markdown: name, category, parameters, body per language."""
+    lines: list[str] = []
+    for spec in TEMPLATES.values():
+        params = ", ".join(f"`{{{{{n}}}}}` {p.about}" for n, p in enumerate(spec.params, 1))
+        lines += [
+            f"#### `{spec.name}` ({spec.category.lower()}): {spec.purpose}",
+            "",
+            f"Parameters: {params}.",
+            "",
+        ]
+        for lang in LANGUAGES:
+            codes = ", ".join(LANGUAGE_CODES[lang])
+            body = spec.body(lang).replace("\n\n", " ⏎⏎ ").replace("\n", " ⏎ ")
+            lines.append(f"- {codes}: {body}")
+        lines.append("")
+    return "\n".join(lines)

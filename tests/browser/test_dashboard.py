@@ -72,7 +72,7 @@ def test_the_demo_catalog_shows_with_no_console_errors(page: Page) -> None:
     assert page.page.locator('tr[data-sku="JKT-003"] .badge.out').count() == 1, (
         "an out-of-stock item is badged"
     )
-    summary = page.page.locator(".summary").inner_text()
+    summary = page.page.locator("#view-catalog .summary").inner_text()
     assert "items" in summary and "low" in summary and "out" in summary
     # The sheet cards arrive on their own listener, a moment after the catalog may have.
     page.page.locator(".sheet").first.wait_for(timeout=5_000)

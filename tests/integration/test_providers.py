@@ -123,7 +123,7 @@ def test_all_providers_down_gives_the_offline_answer(tenant_id: str, apis) -> No
     )
     [reply] = replies(tenant_id, "15550020000")
     assert reply["provider"] == "offline"
-    assert "Denim Jacket [JKT-001] — $89.00" in reply["text"]
+    assert "$89.00" in reply["text"]
     assert {p: s["errors"] for p, s in stats(tenant.tenant_id).items()} == {
         "openai": 1,
         "gemini": 1,

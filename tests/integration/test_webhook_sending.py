@@ -60,9 +60,11 @@ def test_window_closed_131047_switches_to_the_template(tenant_id: str, graph: Gr
     delivery = send_text(tenant, WA_ID, "Stock alert: Denim Jacket is running low", idempotency_key="alert-1")
     assert [body["type"] for _, _, body in graph.requests] == ["text", "template"]
     template = graph.requests[1][2]["template"]
-    assert template["name"] == "account_notification"
-    params = [p["text"] for p in template["components"][0]["parameters"]]
-    assert params == ["Test Outfitters", "Stock alert: Denim Jacket is running low"]
+    assert template["name"] == "follow_up"
+    assert [p["text"] for p in template["components"][0]["parameters"]] == [
+        "Test Outfitters",
+        "Stock alert: Denim Jacket is running low",
+    ]
     assert delivery.template and delivery.status == "sent"
     again = send_text(tenant, WA_ID, "Stock alert: Denim Jacket is running low", idempotency_key="alert-1")
     assert again.duplicate and len(graph.requests) == 2

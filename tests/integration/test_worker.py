@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 
 from shared.clients import subscriber
-from shared.conversation.money import money_mentions
 from shared.events import CatalogChange, InboundMessage, StatusChange
+from shared.money import find_amounts
 from shared.privacy import hash_customer
 from shared.pubsub import publish, topic_path
 from shared.settings import get_settings
@@ -77,7 +77,8 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     wa_id = "15550010000"
     message_id = say(tenant, wa_id, "do you have a denim jacket in stock?")
     reply = reply_to(tenant_id, wa_id, message_id)
-    assert reply["text"].startswith("Denim Jacket [JKT-001] — $89.00, in stock (14 left)")
+    assert reply["text"].startswith("• Denim Jacket — $89.00, in stock (14 left)")
+    assert "JKT-001" not in reply["text"]  # customers read names, not SKUs
     assert (reply["provider"], reply["in_reply_to"], reply["grounded"]) == ("offline", message_id, True)
     events = pull_events(events_subscription, tenant_id, want=2)
     by_type = {e["type"]: e for e in events}
@@ -94,7 +95,7 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     )
     assert "JKT-001" in out["skus_asked"]
     assert out["conversation_started"] is True
-    assert 1000 <= out["latency_ms"] < 15000  # what the customer waited, the burst window included
+    assert 0 < out["latency_ms"] < 15000  # what the customer waited (speed: bench/respond.py)
     assert out["customer"] == hash_customer(tenant_id, key_of(tenant_id, wa_id))
     assert wa_id not in json.dumps(events)  # no phone numbers in analytics
 
@@ -156,7 +157,7 @@ def test_adversarial_messages_get_only_catalog_prices(tenant_id: str, text: str)
     write_catalog(tenant_id)
     wa_id = "15550014000"
     reply = reply_to(tenant_id, wa_id, say(tenant, wa_id, text))["text"]
-    for minor, currency, said in money_mentions(reply, "USD"):
+    for minor, currency, said in find_amounts(reply, locale="en-US", default_currency="USD"):
         assert (minor, currency) in CATALOG_PRICES, said
     assert "99 left" not in reply
 
@@ -263,7 +264,7 @@ def test_booking_lists_free_slots_and_a_pressed_slot_is_a_conversion(tenant_id: 
     offer = reply_to(tenant_id, wa_id, say(tenant, wa_id, "can I book a tailoring session?"))
     assert [r["id"] for r in offer["rows"]] == [f"slot:{slot_id}"]
     booked = reply_to(tenant_id, wa_id, say(tenant, wa_id, "01-05 10:00", button=f"slot:{slot_id}"))
-    assert "Booked: Tailoring Session on 2099-01-05 at 10:00" in booked["text"]
+    assert "Booked: Tailoring Session on Mon 5 Jan, 10:00" in booked["text"]
 
 
 def test_a_price_edited_in_the_sheet_is_quoted_at_once(tenant_id: str) -> None:

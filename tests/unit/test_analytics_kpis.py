@@ -67,14 +67,15 @@ def test_customer_facts_and_items_asked() -> None:
     assert doc["asked_out_of_stock"] == {"B": 1}
 
 
-def test_conversion_revenue_per_currency_and_roi() -> None:
+def test_chat_conversion_events_no_longer_count_and_roi_uses_record_revenue() -> None:
     doc = apply_delta(
         {}, event_delta(_event("conversion", conversion="order", revenue_minor=2599, currency="eur"))
     )
+    assert "conversions" not in doc and "revenue_minor_by_currency" not in doc
     doc = apply_delta(doc, event_delta(_event("provider_call", provider="openai", cost_micros=500_000)))
-    assert doc["revenue_minor_by_currency"] == {"EUR": 2599}
+    doc |= {"revenue_minor_by_currency": {"EUR": 2599}, "conversions_order": 1}  # from the orders
     kpis = compute_kpis(doc, "EUR")
-    assert kpis["attributed_revenue_minor"] == 2599
+    assert kpis["attributed_revenue_minor"] == 2599 and kpis["average_order_value_minor"] == 2599
     assert kpis["roi"] == round(25.99 / 0.5, 4)
     assert compute_kpis(doc, "USD")["attributed_revenue_minor"] == 0
 

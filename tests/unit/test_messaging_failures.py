@@ -93,20 +93,16 @@ def test_sweep_plan() -> None:
     ]
 
 
-def test_ad_events_count_conversations_orders_and_revenue_per_ad() -> None:
+def test_conversations_are_counted_per_ad() -> None:
     from shared.analytics.delta import event_delta
     from shared.events import ConversationEvent
 
     started = ConversationEvent(
         event_id="e1", tenant_id="t", type="message_out", conversation_started=True, ad="120208"
     )
-    bought = ConversationEvent(
-        event_id="e2", tenant_id="t", type="conversion", conversion="order", revenue_minor=8900, ad="120208"
-    )
+    later = ConversationEvent(event_id="e2", tenant_id="t", type="message_out", ad="120208")
     assert event_delta(started).maps["conversations_by_ad"] == {"120208": 1}
-    delta = event_delta(bought)
-    assert delta.maps["conversions_by_ad"] == {"120208": 1}
-    assert delta.maps["revenue_minor_by_ad"] == {"120208": 8900}
+    assert "conversations_by_ad" not in event_delta(later).maps
 
 
 def test_failure_events_are_counted_by_reason() -> None:

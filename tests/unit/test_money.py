@@ -203,3 +203,21 @@ def test_counts_read_by_locale(text: str, locale: str, expected: int) -> None:
 def test_ambiguous_counts_are_refused(text: str, locale: str) -> None:
     with pytest.raises(AmountError):
         parse_number(text, locale=locale)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("0123456789.,' $€R₹Rp/-zł()KWDusdfreN/A\u00a0\u202f٫١")), max_size=16
+    )
+)
+def test_any_text_is_a_price_or_a_reason(text: str) -> None:
+    """Whatever a cell holds, the reader answers with an amount, None or an AmountError."""
+    try:
+        money = parse_money(text, locale="pt-BR", default_currency="BRL")
+    except AmountError as exc:
+        assert str(exc)
+    else:
+        assert money is None or (money.minor >= 0 and len(money.currency) == 3)
+    for minor, currency, said in find_amounts(text, locale="en-IN", default_currency="INR", bare=True):
+        assert minor >= 0 and len(currency) == 3 and said

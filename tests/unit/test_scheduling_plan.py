@@ -18,10 +18,9 @@ from shared.scheduling.plan import (
     dispatch_mark,
     new_schedule,
     push_waiting,
-    queue_key,
+    queue_fields,
     refusal,
     release,
-    select,
 )
 from shared.tenants import TenantConfig
 
@@ -61,6 +60,7 @@ def test_a_shop_is_polled_again_after_its_own_interval_and_lag_is_recorded() -> 
     doc = new_schedule("t", 30, NOW)
     doc = polled(doc, 4, 5, Outcome("unchanged", version="7"), interval=30)
     assert doc["due_at"] == at(35) and doc["next_poll_at"] == at(35) and doc["priority"] == "scheduled"
+    assert doc["next_read_at"] is None
     assert doc["lag_s"] == 4 and doc["behind"] is False and doc["version"] == "7"
     assert doc["lease_owner"] is None and doc["polls"] == 1
     late = polled(doc, 35 + 31, 35 + 32, Outcome("unchanged", version="7"), interval=30)
@@ -77,26 +77,32 @@ def test_a_quiet_sheet_backs_off_and_its_first_change_or_push_brings_it_back() -
     assert pushed["effective_interval_s"] == 60
 
 
-def test_the_queue_order_is_pushes_then_waiting_reads_then_the_most_overdue() -> None:
-    keys = {
-        "overdue 10 min": queue_key(at(-600), "scheduled"),
-        "overdue 1 min": queue_key(at(-60), "scheduled"),
-        "changed, waiting for read budget": queue_key(at(-5), "changed"),
-        "pushed": queue_key(at(0), "push"),
+def test_reads_wait_in_their_own_queue_pushes_first_and_checks_most_overdue_first() -> None:
+    shops = {
+        "overdue 10 min": queue_fields(at(-600), "scheduled"),
+        "overdue 1 min": queue_fields(at(-60), "scheduled"),
+        "changed 10 min ago, waiting for read budget": queue_fields(at(-600), "changed"),
+        "changed 1 min ago, waiting for read budget": queue_fields(at(-60), "changed"),
+        "pushed just now": queue_fields(at(0), "push"),
     }
-    assert sorted(keys, key=keys.__getitem__) == [
-        "pushed",
-        "changed, waiting for read budget",
-        "overdue 10 min",
-        "overdue 1 min",
+
+    def queue(field: str) -> list[str]:
+        members = [name for name, fields in shops.items() if fields[field] is not None]
+        return sorted(members, key=lambda name: shops[name][field])
+
+    assert queue("next_read_at") == [
+        "pushed just now",
+        "changed 10 min ago, waiting for read budget",
+        "changed 1 min ago, waiting for read budget",
     ]
+    assert queue("next_poll_at") == ["overdue 10 min", "overdue 1 min"]
 
 
 def test_a_shop_without_read_budget_keeps_its_place_ahead_of_checks() -> None:
     doc = new_schedule("t", 60, at(-120))
     waiting = polled(doc, 0, 1, Outcome("waiting", version="8"))
     assert waiting["priority"] == "changed" and waiting["due_at"] == at(-120)
-    assert waiting["next_poll_at"] == at(-120) - timedelta(days=1)
+    assert waiting["next_read_at"] == at(-120) and waiting["next_poll_at"] is None
     assert "last_poll_at" not in waiting and waiting["pending_version"] == "8"
     deferred = polled(doc, 0, 1, Outcome("deferred"))
     assert deferred["priority"] == "scheduled" and deferred["due_at"] == at(-120)
@@ -129,17 +135,42 @@ def test_a_push_during_a_poll_is_polled_right_after_it() -> None:
     doc |= push_waiting(at(1))
     doc |= release(doc, Outcome("unchanged"), at(2), 60, POLICY)
     assert doc["priority"] == "push" and doc["due_at"] == at(2) and doc["pushed_at"] is None
+    assert doc["next_read_at"] == at(2) - timedelta(days=1) and doc["next_poll_at"] is None
 
 
 def test_a_dispatched_shop_leaves_the_due_query_until_polled_or_lost() -> None:
     mark = dispatch_mark(NOW, POLICY)
-    assert mark["next_poll_at"] == at(POLICY.redispatch_s)
+    assert mark["next_poll_at"] == at(POLICY.redispatch_s) and mark["next_read_at"] is None
 
 
-def test_dispatch_follows_the_queue_and_stops_at_the_budget() -> None:
-    pacers = {"drive": Pacer(per_second=1, burst=3), "sheets": Pacer(per_second=0.5, burst=2)}
-    due = [("p1", "push"), ("c1", "changed"), ("s1", "scheduled"), ("s2", "scheduled"), ("s3", "scheduled")]
-    due.append(("s4", "scheduled"))
-    assert select(due, pacers, 0.0) == ["p1", "s1", "s2", "s3"]
-    assert select(due, pacers, 1.0) == ["s1"]
-    assert select(due, pacers, 5.0) == ["p1", "s1", "s2", "s3"]
+def test_the_dispatcher_hands_out_a_minute_of_budget_then_what_refills() -> None:
+    reads = Pacer(per_second=0.5, burst=30)
+    reads.refill(0.0)
+    assert reads.room(2) == 15
+    reads.spend(15, 2)
+    assert reads.room(2) == 0
+    reads.refill(3.9)
+    assert reads.room(2) == 0
+    reads.refill(4.0)
+    assert reads.room(2) == 1
+    reads.refill(1000.0)
+    assert reads.room(2) == 15, "never more than the burst saved up"
+
+
+def test_a_shop_polled_late_or_waiting_for_read_budget_raises_an_alert() -> None:
+    from shared.alerts.context import TenantState
+    from shared.alerts.rules_sheet import polls_behind
+
+    tenant = TenantConfig(tenant_id="t", phone_number_id="1", source="file:x.csv")
+
+    def findings(schedule: dict) -> list:
+        state = TenantState(tenant, at(0))
+        state.__dict__["poll_schedule"] = schedule  # the cached view of schedule/poll
+        return polls_behind(state)
+
+    assert findings({"interval_s": 60, "lag_s": 30.0, "behind": False, "priority": "scheduled"}) == []
+    late = findings({"interval_s": 60, "lag_s": 200.0, "behind": True, "priority": "scheduled"})
+    assert late[0].type == "polls_behind" and late[0].details["late_s"] == 200.0
+    waiting = findings({"interval_s": 60, "priority": "changed", "due_at": at(-600), "behind": False})
+    assert waiting[0].details["waiting_for_read"] is True and waiting[0].details["late_s"] == 600.0
+    assert findings({"interval_s": 60, "priority": "changed", "due_at": at(-30)}) == []

@@ -8,6 +8,7 @@ import pytest
 
 from shared.catalog.cells import CellError, parse_date, parse_flag, parse_kind, parse_stock
 from shared.catalog.columns import COLUMNS, map_headers
+from shared.catalog.safety import header_anomaly
 from shared.catalog.words import LANGUAGES, lexicon, locale_for, normalise, table
 
 
@@ -16,7 +17,17 @@ def test_every_language_has_every_list_and_column() -> None:
         data = table(language)
         assert set(data["headers"]) == set(COLUMNS), language
         assert len(data["weekdays"]) == 7, language
-        for key in ("yes", "no", "in_stock", "out_of_stock", "count_phrases", "service", "info_tabs"):
+        lists = (
+            "yes",
+            "no",
+            "in_stock",
+            "out_of_stock",
+            "made_to_order",
+            "count_phrases",
+            "service",
+            "info_tabs",
+        )
+        for key in lists:
             assert data[key], (language, key)
         assert set(data["info_topics"]) >= {"hours", "address", "delivery", "returns", "payment"}
 
@@ -71,6 +82,11 @@ def test_accents_are_optional() -> None:
         ("५ बचे", 5, None),
         ("restam ١٢", 12, None),
         ("disponível", None, "in_stock"),
+        ("sin existencia", 0, "out"),
+        ("últimas 2", 2, None),
+        ("sob encomenda", None, None),
+        ("bajo pedido", None, None),
+        ("PO", None, None),
         ("10+", 10, None),
     ],
 )
@@ -112,3 +128,9 @@ def test_locale_guess_from_language_and_currency() -> None:
         "es-MX",
     )
     assert (locale_for("fr"), locale_for("id"), locale_for("hi", "INR")) == ("fr-FR", "id-ID", "hi-IN")
+
+
+def test_a_missing_required_column_is_reported_with_the_closest_known_name() -> None:
+    header = map_headers(["Produto", "Precco", "Estoque"])
+    message = header_anomaly(header.missing, header.suggestions)
+    assert message == 'header row lacks price column(s) (is "Precco" Preço?): kept the last good catalog'

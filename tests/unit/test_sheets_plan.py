@@ -91,3 +91,27 @@ def test_slot_rows_are_reinterpreted_only_when_the_epoch_moves() -> None:
     rolled = diff_rows(rows, header, first.state, moved)
     assert rolled.interpreted == 1
     assert [(s.date, s.start) for s in rolled.to_write[0].slots] == [("2026-12-12", "10:00")]
+
+
+def test_slot_cells_in_every_language_and_date_order() -> None:
+    thursday = date(2026, 12, 3)
+
+    def read(cell: str, locale: str) -> list[tuple[str, str, int, int]]:
+        slots = parse_slots(cell, sku="S", today=thursday, locale=locale)
+        return [(s.date, s.start, s.booked, s.capacity) for s in slots]
+
+    assert read("15/12 10h30 1/2", "pt-BR") == [("2026-12-15", "10:30", 1, 2)]
+    assert read("12/15 2pm", "en-US") == [("2026-12-15", "14:00", 0, 1)]
+    assert read("samedi 9h 0/4; dimanche 14h", "fr-FR") == [
+        ("2026-12-05", "09:00", 0, 4),
+        ("2026-12-06", "14:00", 0, 1),
+    ]
+    assert read("Sabtu 10.00 2/3\nbesok 13.30", "id-ID") == [
+        ("2026-12-04", "13:30", 0, 1),
+        ("2026-12-05", "10:00", 2, 3),
+    ]
+    assert read("शनिवार 11:00 0/2, kal 17:00", "hi-IN") == [
+        ("2026-12-04", "17:00", 0, 1),
+        ("2026-12-05", "11:00", 0, 2),
+    ]
+    assert read("mañana 10:00 3/3", "es-MX") == [("2026-12-04", "10:00", 3, 3)]

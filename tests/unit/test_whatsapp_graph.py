@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.whatsapp.graph import message_body
-from shared.whatsapp.outbound import Button, ListRow, OutboundMessage, Template, as_template
+from shared.whatsapp.outbound import Button, ListRow, OutboundMessage, Template
+from shared.whatsapp.templates import FOLLOW_UP, TemplateUse, render
 
 
 def test_text_body() -> None:
@@ -40,14 +41,16 @@ def test_list_body() -> None:
 
 
 def test_template_body() -> None:
-    message = as_template(
-        OutboundMessage(text="Your order\nshipped"), "account_notification", business="Shop"
-    )
+    use = TemplateUse.of(FOLLOW_UP, shop="Loja Bela", text="Seu pedido\nfoi enviado")
+    message = render(use, "pt-BR")
     body = message_body("1", message)
     assert body["type"] == "template"
-    assert body["template"]["name"] == "account_notification"
-    params = body["template"]["components"][0]["parameters"]
-    assert params == [{"type": "text", "text": "Shop"}, {"type": "text", "text": "Your order · shipped"}]
+    assert body["template"]["name"] == "follow_up"
+    assert body["template"]["language"] == {"code": "pt_BR"}
+    assert body["template"]["components"][0]["parameters"] == [
+        {"type": "text", "text": "Loja Bela"},
+        {"type": "text", "text": "Seu pedido · foi enviado"},
+    ]
     assert isinstance(message.template, Template)
 
 

@@ -12,6 +12,7 @@ export const ADVICE = {
   satisfaction_drop: () => "Read the latest conversations in the Inbox (filter: Needs staff) to see what customers are unhappy about.",
   grounding_drop: () => "Check the prices and stock in the sheet: the assistant's answers were replaced by safe templates because they did not match the catalog.",
   provider_degraded: () => "Nothing to do right away: the assistant switches to another AI service. If it lasts, check the AI provider's status page and your API key.",
+  reservations_exceed_stock: (d, item) => `Open orders hold more ${item} than the sheet now has: restock it, or cancel or change an order in Orders (the customer is told).`,
   webhook_failures: () => "Check the WhatsApp webhook settings in Meta Business Manager and the Status view; customers' messages may not be arriving.",
 };
 

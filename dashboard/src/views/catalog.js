@@ -76,7 +76,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
 
   // The Info tab of the sheet (opening hours, address, delivery, ...): what the assistant answers.
   const infoBody = h("tbody");
-  const infoCount = h("span", { class: "count" });
+  const infoCount = h("span", { class: "muted" });
   const info = h(
     "details",
     { class: "card info", id: "business-info" },
@@ -86,7 +86,7 @@ export function mountCatalog(section, { db, lite, tenant }) {
       { class: "table-scroll short" },
       h(
         "table",
-        { class: "info-table" },
+        { class: "issues-table info-table" },
         h("thead", {}, h("tr", {}, ...["Topic", "Answer", "Updated"].map((t) => h("th", { scope: "col" }, t)))),
         infoBody,
       ),
@@ -193,15 +193,20 @@ export function mountCatalog(section, { db, lite, tenant }) {
         ? "—"
         : `<span title="forecast confidence ${confidence || "unknown"}">${formatNumber(Math.round(days * 10) / 10)} d</span>${confidence ? ` <small class="conf">${confidence}</small>` : ""}`;
     const stale = a.stale ? ' <span class="badge stale" title="the sheet has not been read recently">stale</span>' : "";
+    // What customers are told next: when an item is back, or a service's next free slot.
+    const restock = item.restock_date && status !== "in_stock" ? `<small class="when">back ${esc(formatDay(item.restock_date))}</small>` : "";
+    const service = item.kind === "service" || a.kind === "service";
+    const slots = service ? `<small class="when">${a.next_free_slot ? `next ${esc(formatSlot(a.next_free_slot))}` : "no free slot"}</small>` : "";
+    const stockText = service ? (a.free_slots === undefined ? "—" : `${esc(formatNumber(a.free_slots))} free`) : stock === null ? "—" : esc(formatNumber(stock));
     const inactive = item.active === false ? ' <span class="badge muted">inactive</span>' : "";
     return (
       `<tr data-sku="${esc(sku)}" aria-rowindex="${index + 2}" class="${item.active === false ? "inactive" : ""}">` +
       `<td class="mono phone-hidden">${esc(sku)}</td>` +
-      `<td title="${esc(sku)} · ${esc(item.name)}">${esc(item.name)}${inactive}</td>` +
+      `<td class="name" title="${esc(sku)} · ${esc(item.name)}"><span class="clamp">${esc(item.name)}</span>${inactive}</td>` +
       `<td class="wide-only">${esc(item.category)}</td>` +
       `<td class="num">${esc(formatMoney(item.price_minor, item.currency || currency()))}</td>` +
-      `<td class="num stock">${stock === null ? "—" : esc(formatNumber(stock))}</td>` +
-      `<td class="status"><span class="badge ${esc(status)}">${esc(STATUS_LABEL[status] || status)}</span>${stale}</td>` +
+      `<td class="num stock">${stockText}</td>` +
+      `<td class="status"><span class="badge ${esc(status)}">${esc(STATUS_LABEL[status] || status)}</span>${stale}${restock}${slots}</td>` +
       `<td class="num${days !== null && days !== undefined && days <= lead ? " soon" : ""}">${daysText}</td>` +
       `<td class="wide-only" title="${esc(formatDateTime(item.updated_at))}">${esc(timeAgo(item.updated_at))}</td>` +
       `</tr>`
@@ -288,7 +293,8 @@ export function mountCatalog(section, { db, lite, tenant }) {
 
   function renderInfo(docs) {
     const list = docs.map((d) => d.data()).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-    infoCount.textContent = String(list.length);
+    infoCount.textContent = `(${list.length} topics)`;
+    info.open = list.length > 0 && list.length <= 12;
     infoBody.replaceChildren(
       ...(list.length
         ? list.map((i) =>
@@ -343,6 +349,20 @@ export function mountCatalog(section, { db, lite, tenant }) {
         : [h("tr", {}, h("td", { colspan: "4", class: "empty" }, "No validation issues: every row was accepted."))]),
     );
   }
+}
+
+/** A sheet date (YYYY-MM-DD) as the browser's short date, e.g. "Dec 5". */
+function formatDay(value) {
+  const d = new Date(`${String(value).slice(0, 10)}T12:00:00Z`);
+  return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+/** "2026-12-05 10:00" as "Sat, Dec 5, 10:00". */
+function formatSlot(value) {
+  const [date, time] = String(value).split(" ");
+  const d = new Date(`${date}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" })} ${time || ""}`.trim();
 }
 
 function asList(value) {

@@ -1,5 +1,5 @@
 // System health, live: each part green, amber or red with the reason, from
-// tenants/{T}/health/current (written every minute by respond.outreach from the documents the
+// tenants/{T}/health/current (written every 2 minutes by respond.outreach from the documents the
 // alerts read; `python -m shared.cli status` prints the same). If that document itself stops
 // changing, the scheduled job is not running: the view says so.
 import { doc, onSnapshot } from "firebase/firestore";
@@ -7,7 +7,7 @@ import { formatDateTime, h, timeAgo, toDate } from "../format.js";
 
 const PART = { sheet: "Sheet sync", webhook: "WhatsApp webhook", worker: "Replies", provider: "AI service", rollup: "KPI roll-up" };
 const WORD = { green: "working", amber: "look soon", red: "act now", grey: "unknown" };
-const STALE_MS = 3 * 60000;
+const STALE_MS = 5 * 60000; // written every 2 minutes
 
 export function mountStatus(section, { db, tenant }) {
   const summary = h("p", { class: "summary", role: "status", "aria-live": "polite" }, "Checking…");
@@ -18,7 +18,7 @@ export function mountStatus(section, { db, tenant }) {
 
   function render() {
     if (!data) {
-      summary.textContent = "No health check yet: it runs every minute with the scheduled jobs.";
+      summary.textContent = "No health check yet: it runs every 2 minutes with the scheduled jobs.";
       list.replaceChildren();
       return;
     }
