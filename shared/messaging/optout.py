@@ -20,7 +20,7 @@ from typing import Any, Literal
 from shared.errors import PermanentError
 from shared.storage import tenant_collection, utcnow
 
-Source = Literal["chat", "whatsapp_settings"]
+Source = Literal["chat", "whatsapp_settings", "provider"]
 
 
 class OptedOut(PermanentError):
