@@ -6,6 +6,7 @@ conversation from before customer keys keeps working."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -39,7 +40,8 @@ def payload(phone_number_id: str, message: dict[str, Any], contact: dict[str, An
 
 
 def username_message(message_id: str, text: str, *, phone: str | None = None) -> dict[str, Any]:
-    message = {"from_user_id": BSUID, "id": message_id, "timestamp": "1764547200", "type": "text"}
+    now = str(int(time.time()))
+    message = {"from_user_id": BSUID, "id": message_id, "timestamp": now, "type": "text"}
     message["text"] = {"body": text}
     if phone:
         message["from"] = phone
@@ -122,7 +124,7 @@ def test_a_conversation_from_before_customer_keys_keeps_working(tenant_id: str) 
     message = {
         "from": legacy,
         "id": "wamid.NEW",
-        "timestamp": "1764547200",
+        "timestamp": str(int(time.time())),
         "type": "text",
         "text": {"body": "x"},
     }
