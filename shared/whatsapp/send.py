@@ -310,6 +310,8 @@ def failure_reason(exc: Exception) -> str:
     `provider_<code>` when the provider gave a code, else the error's kind."""
     if isinstance(exc, WindowClosed):
         return "window_closed"
+    if isinstance(exc, RecipientOptedOut):
+        return "opted_out"
     code = getattr(exc, "provider_code", None)
     if code is not None:
         return f"provider_{code}"

@@ -43,9 +43,8 @@ INBOUND_TYPES = [
 
 
 def stored_ids(tenant_id: str, wa_id: str) -> list[str]:
-    """The stored inbound messages' ids (the replies are stored beside them)."""
-    docs = conv(tenant_id, wa_id).collection("messages").stream()
-    return [d.id for d in docs if (d.to_dict() or {}).get("direction") == "in"]
+    """The inbound messages stored for the customer (replies left out)."""
+    return [m["id"] for m in messages(tenant_id, wa_id, "in")]
 
 
 def test_get_verification() -> None:
