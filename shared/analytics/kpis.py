@@ -260,9 +260,10 @@ KPIS: tuple[Kpi, ...] = (
         _top("webhook_failures_by"),
     ),
     Kpi(
-        "conversations_by_ad",
+        "sessions_by_ad",
         "ad → count",
-        "conversations started from each click-to-WhatsApp ad (referral source_id)",
+        "conversation sessions of customers whose latest click-to-WhatsApp ad is this one "
+        "(every session, not only the first after the click: see conversations_by_ad)",
         _top("conversations_by_ad"),
     ),
     Kpi(

@@ -67,3 +67,10 @@ def test_the_kpis_read_per_ad_figures() -> None:
     assert kpis["conversations_by_ad"] == {"120211": 4, "99": 1}
     assert kpis["orders_by_ad"] == {"120211": 2} and kpis["revenue_by_ad"] == {"120211": 10400}
     assert compute_kpis({}, "USD")["revenue_by_ad"] == {}
+
+
+def test_each_kpi_has_one_name() -> None:
+    from shared.analytics.kpis import KPIS
+
+    names = [k.name for k in KPIS]
+    assert len(names) == len(set(names))
