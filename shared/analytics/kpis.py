@@ -260,13 +260,6 @@ KPIS: tuple[Kpi, ...] = (
         _top("webhook_failures_by"),
     ),
     Kpi(
-        "sessions_by_ad",
-        "ad → count",
-        "conversation sessions of customers whose latest click-to-WhatsApp ad is this one "
-        "(every session, not only the first after the click: see conversations_by_ad)",
-        _top("conversations_by_ad"),
-    ),
-    Kpi(
         "messages_dropped",
         "count",
         "inbound messages given up on (worker drops, dead letters, unanswered after the sweep)",

@@ -160,9 +160,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         (utcnow() - session_start).total_seconds(),
         agent,
     )
-    ad = (state.get("referral") or {}).get("source_id")  # a click-to-WhatsApp ad: its KPIs
-    if ad:
-        events = [e.model_copy(update={"ad": str(ad)}) for e in events]
     # Stored in the reply's own write, so that a redelivery can publish them again if this
     # publish fails (or the worker dies before it).
     stored_events = [e.model_dump(mode="json") for e in events if e.type != "message_in"]
