@@ -84,7 +84,7 @@ def write_catalog(tenant_id: str, rows: list[tuple] = CATALOG) -> None:
 
 
 def recorded(name: str, phone_number_id: str, wa_id: str = RECORDED_WA_ID) -> bytes:
-    """A recorded payload with this tenant's phone_number_id and the given customer."""
+    """A recorded payload with this tenant's phone_number_id and the given customer, sent now."""
     text = (DATA / "whatsapp" / f"{name}.json").read_text()
     # Recorded in November 2024: re-stamped to now, so they are not taken for an outage's backlog.
     now = int(time.time())

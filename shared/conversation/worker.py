@@ -467,7 +467,7 @@ def _agent(
     )
     today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
+    backend = LiveBackend(tenant.tenant_id, message.customer_key, message.wa_id, profile, today, u.language)
     return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
@@ -632,6 +632,7 @@ def _reply_events(
                 **base,
                 provider=a.provider,
                 provider_error=not a.ok,
+                failure=a.error,  # timeout, rate_limited, server, invalid_tool_call, budget…
                 latency_ms=a.latency_ms,
             )
             for n, a in enumerate(routed.attempts)

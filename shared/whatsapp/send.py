@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import ConfigError, PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.messaging.failures import record_failure
-from shared.messaging.optout import OptedOut, opted_out
+from shared.messaging.optout import OptedOut, opted_out, record_opt_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
@@ -226,9 +226,7 @@ def send_and_store(
             raise
         except PermanentError as exc:
             ref.update({"status": "failed", "error": str(exc)[:300]})
-            if isinstance(exc, RecipientOptedOut):  # the provider knows they said STOP: remember it
-                from shared.messaging.optout import record_opt_out
-
+            if isinstance(exc, RecipientOptedOut):  # the provider knows they opted out: honour it
                 record_opt_out(tenant.tenant_id, customer_key, True, source="provider")
             record_failure(
                 tenant.tenant_id, "send_failed", failure_reason(exc), event_id=f"send:{message_id}"

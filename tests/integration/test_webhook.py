@@ -131,7 +131,11 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
         assert conversation["window_expires_at"] > conversation["last_inbound_at"]
         assert conversation["last_message_preview"]
     assert "$89.00" in answers["text"]
-    assert all(answers.values())  # every type gets a reply (its wording is the engine's)
+    # Media get a short answer asking for words, never a catalog dump.
+    assert "$" not in answers["sticker"] and "text" in answers["sticker"]
+    assert "Thank you for rating" in answers["interactive_list_reply"]
+    assert "Thanks for the message!" in answers["unsupported"]
+    assert all(answers.values())
 
 
 def test_several_entries_and_messages_in_one_post_are_all_stored(tenant_id: str) -> None:
