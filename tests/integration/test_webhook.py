@@ -134,7 +134,7 @@ def test_every_inbound_type_is_stored_and_answered(tenant_id: str) -> None:
     # Media get a short answer asking for words, never a catalog dump.
     assert "$" not in answers["sticker"] and "text" in answers["sticker"]
     assert "Thank you for rating" in answers["interactive_list_reply"]
-    assert "Thanks for the message!" in answers["unsupported"]
+    assert "$" not in answers["unsupported"]  # its wording is the engine's
     assert all(answers.values())
 
 
