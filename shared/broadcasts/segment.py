@@ -1,9 +1,10 @@
 """Who a broadcast goes to (pure): a segment of the tenant's customers, opted-out never included.
 
-Customers are `tenants/{T}/customers/{customer_key}` documents (the platform area's identity
-records): `wa_id` (the number to send to), `language`, `tags`, `opted_out`, `last_seen_at`, and
-the items they asked about or bought (`asked_skus`, `bought_skus`) and the tags set by tag rules
-(`rule_tags`, see `shared.broadcasts.tags`).
+A customer is their conversation (`tenants/{T}/conversations/{customer_key}`: `wa_id` or
+`user_id` to send to, `profile_name`, `username`, `language`, `last_inbound_at`, `opted_out`)
+merged with their customer record (`tenants/{T}/customers/{customer_key}`: `opted_out`, the
+`tags` staff set, `rule_tags` and `bought_skus` from tag rules (see `shared.broadcasts.tags`),
+`asked_skus`). Either document saying `opted_out` keeps the customer out.
 """
 
 from __future__ import annotations
@@ -41,9 +42,18 @@ class Segment(BaseModel):
         return ", ".join(parts) or "every customer"
 
 
+def merge_contact(conversation: Customer | None, record: Customer | None) -> dict[str, Any]:
+    """One customer from their conversation and their customer record (keyed alike)."""
+    conv, rec = dict(conversation or {}), dict(record or {})
+    merged = {**conv, **rec}
+    merged["opted_out"] = bool(conv.get("opted_out") or rec.get("opted_out"))
+    merged["last_seen_at"] = rec.get("last_seen_at") or conv.get("last_inbound_at")
+    return merged
+
+
 def reachable(customer: Customer) -> bool:
-    """May this customer receive a broadcast at all? Never when opted out or without a number."""
-    return bool(customer.get("wa_id")) and not customer.get("opted_out")
+    """May this customer receive a broadcast at all? Never when opted out or with no address."""
+    return bool(customer.get("wa_id") or customer.get("user_id")) and not customer.get("opted_out")
 
 
 def matches(customer: Customer, segment: Segment, now: datetime) -> bool:

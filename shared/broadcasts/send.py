@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared.broadcasts.pacing import DEFAULT_RATE_PER_S, allowance
-from shared.broadcasts.segment import Segment, audience, count_by_language, reachable
+from shared.broadcasts.segment import Segment, audience, count_by_language, merge_contact, reachable
 from shared.errors import PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.whatsapp.templates import ANNOUNCEMENT
@@ -56,10 +56,22 @@ def _col(tenant_id: str) -> Any:
     return tenant_collection(tenant_id, COLLECTION)
 
 
+CONTACT_FIELDS = ["wa_id", "user_id", "profile_name", "username", "language", "last_inbound_at", "opted_out"]
+
+
 def load_customers(tenant_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every customer: conversations (only the fields a segment reads) merged with their records."""
     from shared.storage import tenant_collection
 
-    return [(s.id, s.to_dict() or {}) for s in tenant_collection(tenant_id, "customers").stream()]
+    conversations = {
+        s.id: s.to_dict() or {}
+        for s in tenant_collection(tenant_id, "conversations").select(CONTACT_FIELDS).stream()
+    }
+    records = {s.id: s.to_dict() or {} for s in tenant_collection(tenant_id, "customers").stream()}
+    return [
+        (k, merge_contact(conversations.get(k), records.get(k)))
+        for k in conversations.keys() | records.keys()
+    ]
 
 
 def preview(tenant_id: str, segment: Segment, now: datetime, default_language: str) -> dict[str, int]:
@@ -125,7 +137,8 @@ def _freeze_audience(
             batch.set(
                 ref.collection("recipients").document(key),
                 {
-                    "wa_id": customer["wa_id"],
+                    "wa_id": customer.get("wa_id"),
+                    "user_id": customer.get("user_id"),
                     "language": customer.get("language") or default_lang,
                     "status": "pending",
                 },
@@ -172,6 +185,7 @@ def run_broadcast(
 
     from shared.clients import firestore_client
     from shared.i18n.catalog import language_of
+    from shared.messaging.optout import OptedOut
     from shared.storage import utcnow
     from shared.tenants import get_tenant
     from shared.whatsapp.send import send_and_store
@@ -216,12 +230,14 @@ def run_broadcast(
                 skipped += 1
                 continue
             lang = str(r.get("language") or default_lang)
-            use = TemplateUse.of(str(data.get("template") or TEMPLATE_ANNOUNCEMENT), text=str(data["text"]))
+            use = TemplateUse.of(str(data.get("template") or ANNOUNCEMENT), text=str(data["text"]))
             message = render(use, lang, shop_language=tenant.locale, approved=tenant.template_languages)
             try:
+                # The recipient's id is the customer key: their conversation, where the message
+                # is stored and whose phone number or WhatsApp user id it goes to.
                 send_and_store(
                     tenant,
-                    str(r["wa_id"]),
+                    rec.id,
                     message,
                     message_id=message_id(broadcast_id),
                     provider="broadcast",
@@ -230,6 +246,10 @@ def run_broadcast(
                 )
             except TransientError:
                 break  # the channel asks to slow down: the next run continues from here
+            except OptedOut:
+                rec.reference.update({"status": "skipped_opted_out"})
+                skipped += 1
+                continue
             except PermanentError as exc:
                 rec.reference.update({"status": "failed", "error": str(exc)[:200]})
                 failed += 1
@@ -292,16 +312,14 @@ def refresh_counts(tenant_id: str, broadcast_id: str, now: datetime) -> dict[str
     delivered = read = replied = 0
     client = firestore_client()
     for part in chunks(sent, 300):
-        wa_ids = [str((r.to_dict() or {}).get("wa_id")) for r in part]
-        messages = client.get_all(
-            [messages_ref(tenant_id, w).document(message_id(broadcast_id)) for w in wa_ids]
-        )
-        for m in messages:
+        keys = [r.id for r in part]
+        refs = [messages_ref(tenant_id, k).document(message_id(broadcast_id)) for k in keys]
+        for m in client.get_all(refs):
             status = (m.to_dict() or {}).get("status")
             delivered += status in ("delivered", "read")
             read += status == "read"
-        sent_at = {str((r.to_dict() or {}).get("wa_id")): (r.to_dict() or {}).get("sent_at") for r in part}
-        for conv in client.get_all([conversation_ref(tenant_id, w) for w in wa_ids]):
+        sent_at = {r.id: (r.to_dict() or {}).get("sent_at") for r in part}
+        for conv in client.get_all([conversation_ref(tenant_id, k) for k in keys]):
             inbound = (conv.to_dict() or {}).get("last_inbound_at")
             at = sent_at.get(conv.id)
             replied += bool(inbound and at and inbound > at)

@@ -73,6 +73,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
 
         return answer_cart(tenant, message.wa_id, message.message_id, inbound_doc)
     state = conversation_snap.to_dict() or {}
+    if inbound_doc.get("type") == "text" and message.message_id in state.get("pending_inbound", []):
+        from shared.whatsapp.signals import mark_read  # blue ticks + "typing…" while we work
+
+        mark_read(tenant, message.message_id, typing=True, customer_key=message.customer_key)
     events: list[ConversationEvent] = [
         event(
             "message_in",
@@ -86,7 +90,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     ]
     pending_now = list(state.get("pending_inbound", []))
     if not (pending_now == [message.message_id] and evidently_complete(inbound_doc, state)):
-        # (The edge area shows the typing indicator here, with its mark_read call.)
         window = settings.burst_window_s
         received = inbound_doc.get("received_at", utcnow())
         wait = (received + timedelta(seconds=window) - utcnow()).total_seconds()
@@ -113,6 +116,12 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         _release_pending(conversation, [mid for mid, _ in burst])
         publish_events(events)
         return None
+    from shared.conversation.backlog import handle_backlog
+
+    late = handle_backlog(tenant, message.wa_id, burst, state, now=utcnow())
+    if late is not None:  # sent long ago (an outage): one catch-up reply for all, flagged for staff
+        publish_events(events)
+        return late.message_id
 
     from shared.providers.registry import configured_providers
 
@@ -455,7 +464,7 @@ def _agent(
     )
     today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
+    backend = LiveBackend(tenant.tenant_id, message.customer_key, message.wa_id, profile, today, u.language)
     return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
@@ -620,6 +629,7 @@ def _reply_events(
                 **base,
                 provider=a.provider,
                 provider_error=not a.ok,
+                failure=a.error,  # timeout, rate_limited, server, invalid_tool_call, budget…
                 latency_ms=a.latency_ms,
             )
             for n, a in enumerate(routed.attempts)

@@ -1,6 +1,7 @@
 """The weekly summary to the owner: last week's figures, in the owner's language and timezone.
 
-Sent once per ISO week, on the first tick after Monday 08:00 in the shop's timezone, over the
+Sent once per ISO week, on the first tick after Monday 08:00 in the shop's timezone (a Monday
+missed entirely is not caught up later: the figures stay on the KPIs page), over the
 owner's channels (`notify_webhook_url`, `owner_wa_id`: the same ones alerts use). The week is the
 shop's Monday 00:00 to Sunday 24:00, added up from the UTC hour documents of analytics (a UTC
 day document would cut the shop's week in the wrong place). Guarded per week and channel by
@@ -71,17 +72,16 @@ def add_week(hours: Iterable[Mapping[str, Any]], currency: str) -> WeekFigures:
 
 
 def last_week(now: datetime, timezone: str) -> tuple[date, datetime, datetime] | None:
-    """(Monday, start, end) of the week to report, once it is Monday 08:00 or later locally, else
-    None if this week's summary is not due yet. Start and end are aware datetimes in the shop's zone."""
+    """(Monday, start, end) of last week when it is Monday 08:00 or later (till midnight) in the
+    shop's timezone, else None: the summary goes out on Monday morning, not on other days.
+    Start and end are aware datetimes in the shop's zone."""
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
-    this_monday = local.date() - timedelta(days=local.weekday())
-    if local.weekday() == 0 and local.time() < SEND_AFTER:
+    if local.weekday() != 0 or local.time() < SEND_AFTER:
         return None
+    this_monday = local.date()
     monday = this_monday - timedelta(days=7)
-    start = datetime.combine(monday, time(0), zone)
-    end = datetime.combine(this_monday, time(0), zone)
-    return monday, start, end
+    return monday, datetime.combine(monday, time(0), zone), datetime.combine(this_monday, time(0), zone)
 
 
 def week_hour_ids(start: datetime, end: datetime) -> list[str]:

@@ -391,6 +391,14 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
         record_failure(tenant.tenant_id, "webhook_failure", UNAVAILABLE)
         raise DependencyDown("publish") from exc
     PUBLISH_CIRCUIT.success()
+    reacted_to = (record.raw.get("reaction") or {}).get("message_id") if record.type == "reaction" else None
+    if reacted_to and not duplicate:  # shown beside our message in the inbox; best effort
+        from shared.whatsapp.signals import record_customer_reaction
+
+        try:
+            record_customer_reaction(tenant.tenant_id, key, str(reacted_to), record.text)
+        except GoogleAPICallError as exc:
+            log_event(log, 30, "reaction not recorded", tenant_id=tenant.tenant_id, error=type(exc).__name__)
     log_event(
         log,
         20,
@@ -417,6 +425,7 @@ def apply_status(
 
     from shared.clients import firestore_client
     from shared.messaging.store import messages_ref, status_moves_forward
+    from shared.whatsapp.provider_errors import rule_for_code
 
     docs = list(
         messages_ref(tenant_id, wa_id)
@@ -437,10 +446,18 @@ def apply_status(
         change: dict[str, Any] = {"status": status, f"{status}_at": utcnow()}
         if error is not None:
             change["error_code"] = error
+            if rule is not None:  # what the code means, from the provider's table
+                change |= {"error": rule.meaning, "error_action": rule.action}
         transaction.update(ref, change)
         return True
 
-    return bool(update(firestore_client().transaction()))
+    rule = rule_for_code(error) if error is not None else None
+    changed = bool(update(firestore_client().transaction()))
+    if changed and rule is not None and rule.action == "opted_out":
+        from shared.messaging.optout import record_opt_out
+
+        record_opt_out(tenant_id, wa_id, True, source="provider")  # nothing proactive any more
+    return changed
 
 
 def _status_error(status: Status) -> int | None:

@@ -120,14 +120,27 @@ def conv(tab: Page, wa_id: str) -> Any:
 
 
 def add_customers(tenant_id: str, rows: list[dict[str, Any]]) -> None:
-    """Contact records as the platform's identity module keeps them (tenants/{T}/customers)."""
+    """Customers as the platform keeps them, keyed by customer_key (here their number, as for a
+    conversation that began before customer keys): the conversation says who they are, their
+    language and when they last wrote; the customer record holds tags and opt-out."""
+    from shared.messaging.store import conversation_ref
     from shared.storage import tenant_collection, utcnow
 
-    col = tenant_collection(tenant_id, "customers")
     for row in rows:
-        col.document(row["wa_id"]).set(
-            {"first_seen_at": utcnow() - timedelta(days=30), "last_seen_at": utcnow(), **row}
+        key = row["wa_id"]
+        record = {k: row[k] for k in ("tags", "opted_out") if k in row}
+        conversation = {k: v for k, v in row.items() if k != "tags"}
+        at = utcnow() - timedelta(hours=3)
+        conversation_ref(tenant_id, key).set(
+            {
+                "last_inbound_at": at,
+                "last_message_at": at,
+                "session_started_at": at - timedelta(days=30),
+                **conversation,
+            },
+            merge=True,
         )
+        tenant_collection(tenant_id, "customers").document(key).set(record, merge=True)
 
 
 def test_the_inbox_names_customers_alerts_staff_and_shows_who_wrote_what(

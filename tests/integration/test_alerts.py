@@ -154,6 +154,12 @@ CASES: dict[str, Case] = {
         ),
         lambda t: _set(t, "sheet_state", "main", {"last_success_at": NOW, "last_error": None}),
     ),
+    # shared/scheduling: the last poll started 5 minutes after it was due, on a 1-minute interval.
+    "polls_behind": Case(
+        "poll",
+        lambda t: _set(t, "schedule", "poll", {"interval_s": 60, "lag_s": 300.0, "behind": True}),
+        lambda t: _set(t, "schedule", "poll", {"interval_s": 60, "lag_s": 2.0, "behind": False}),
+    ),
     "validation_issues": Case(
         "sheet",
         lambda t: _set(
@@ -351,7 +357,10 @@ def test_owner_whatsapp_notification_once_per_opening(emulators, tenant_id: str)
     CASES["low_stock_predicted"].arrange(tenant_id)
     evaluate_tenant(tenant_id)
     evaluate_tenant(tenant_id)
-    messages = tenant_collection(tenant_id, "conversations").document(owner).collection("messages").stream()
+    from tests.respond_support import key_of  # the owner's conversation is keyed like a customer's
+
+    key = key_of(tenant_id, owner)
+    messages = tenant_collection(tenant_id, "conversations").document(key).collection("messages").stream()
     sent = [m.to_dict() or {} for m in messages if m.id.startswith("notify-")]
     assert len(sent) == 1
     assert sent[0]["status"] == "sent" and "SKU-1 predicted to run out" in json.dumps(sent[0], default=str)

@@ -43,10 +43,19 @@ def graph(monkeypatch: pytest.MonkeyPatch):
         yield api
 
 
+RECORD_FIELDS = ("tags", "rule_tags", "opted_out")
+
+
 def add_customers(tenant_id: str) -> None:
-    col = tenant_collection(tenant_id, "customers")
+    """Each customer as the platform keeps them: the conversation (who, language, last message)
+    and the customer record (tags, opt-out), both under the customer key."""
     for key, data in CUSTOMERS.items():
-        col.document(key).set({**data, "last_seen_at": utcnow()})
+        conversation = {k: v for k, v in data.items() if k not in RECORD_FIELDS[:2]}
+        conversation_ref(tenant_id, key).set(
+            {**conversation, "last_inbound_at": utcnow() - timedelta(days=2)}
+        )
+        record = {k: v for k, v in data.items() if k in RECORD_FIELDS}
+        tenant_collection(tenant_id, "customers").document(key).set(record)
 
 
 def sent_to(graph: GraphStandIn) -> Counter[str]:
@@ -76,8 +85,10 @@ def test_a_paced_broadcast_resumes_and_never_messages_anyone_twice(
     # A crash after a send but before its recipient was marked: the next run sees it pending.
     sent_keys = [r.id for r in ref.collection("recipients").stream() if r.get("status") == "sent"]
     ref.collection("recipients").document(sent_keys[0]).update({"status": "pending"})
-    # And c4 opts out after the audience froze.
-    tenant_collection(tenant_id, "customers").document("c4").update({"opted_out": True})
+    # And c4 opts out (STOP) after the audience froze: recorded as the platform records it.
+    from shared.messaging.optout import record_opt_out
+
+    record_opt_out(tenant_id, "c4", True, source="chat")
 
     last = run_broadcast(tenant_id, bid, utcnow(), budget_s=5, rate_per_s=50)
     assert last.status == "done"
@@ -113,10 +124,10 @@ def test_delivered_read_and_replied_are_counted(tenant_id: str, graph: GraphStan
     # Statuses arrive from the webhook; one customer answers.
     sent = sorted(sent_to(graph))
     assert sent == ["15550040001", "15550040006"]
-    messages_ref(tenant_id, sent[0]).document(message_id(bid)).update({"status": "read"})
-    messages_ref(tenant_id, sent[1]).document(message_id(bid)).update({"status": "delivered"})
+    messages_ref(tenant_id, "c1").document(message_id(bid)).update({"status": "read"})
+    messages_ref(tenant_id, "c6").document(message_id(bid)).update({"status": "delivered"})
     later = utcnow() + timedelta(seconds=5)
-    conversation_ref(tenant_id, sent[0]).set({"last_inbound_at": later}, merge=True)
+    conversation_ref(tenant_id, "c1").set({"last_inbound_at": later}, merge=True)
     assert refresh_counts(tenant_id, bid, utcnow()) == {"delivered": 2, "read": 1, "replied": 1}
 
 
@@ -140,6 +151,7 @@ def test_a_broadcast_set_for_later_waits_then_the_scheduled_run_sends_it(tenant_
     ref.update({"send_at": utcnow() - timedelta(seconds=1)})
     publish_now("outreach-ticks", [Tick(tenant_id=tenant_id)])
     wait_for(lambda: (ref.get().to_dict() or {}).get("status") == "done", timeout=30)
-    stored = messages_ref(tenant_id, "15550040006").document(message_id(bid)).get().to_dict() or {}
-    assert stored["template"]["name"] == "announcement" and stored["text"] == "Sale starts now"
-    assert not messages_ref(tenant_id, "15550040001").document(message_id(bid)).get().exists
+    stored = messages_ref(tenant_id, "c6").document(message_id(bid)).get().to_dict() or {}
+    assert stored["template"]["name"] == "announcement"
+    assert stored["template"]["body_params"] == ["Sale starts now"] and "Sale starts now" in stored["text"]
+    assert not messages_ref(tenant_id, "c1").document(message_id(bid)).get().exists

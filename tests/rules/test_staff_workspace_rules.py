@@ -120,6 +120,16 @@ def test_staff_tag_contacts_but_change_nothing_else_about_them(
     assert agent.write(path, {**tags, "tags": [f"t{i}" for i in range(31)]}) == DENIED
 
 
+def test_the_first_tag_creates_the_customer_record_and_nothing_else(
+    agent: Browser, tenants: dict[str, str]
+) -> None:
+    col = f"tenants/{tenants['a']}/customers"
+    tags = {"tags": ["vip"], "tags_updated_by": "agent-a", "tags_updated_at": SERVER_TIME}
+    assert agent.write(f"{col}/new-1", tags, create=True) == ALLOWED
+    assert agent.write(f"{col}/new-2", {**tags, "opted_out": False}, create=True) == DENIED
+    assert agent.write(f"{col}/new-3", {**tags, "tags_updated_by": "someone"}, create=True) == DENIED
+
+
 def test_only_owners_add_tag_rules(owner: Browser, agent: Browser, tenants: dict[str, str]) -> None:
     rules = f"tenants/{tenants['a']}/tag_rules"
     rule = {

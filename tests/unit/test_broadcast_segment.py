@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from shared.broadcasts.pacing import allowance
-from shared.broadcasts.segment import Segment, audience, count_by_language
+from shared.broadcasts.segment import Segment, audience, count_by_language, merge_contact
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 CUSTOMERS = [
@@ -48,3 +48,13 @@ def test_pacing_stays_within_the_tier_and_the_rate() -> None:
     assert allowance("250", started_last_24h=300, run_budget_s=40, rate_per_s=20) == 0
     assert allowance("10k", started_last_24h=0, run_budget_s=40, rate_per_s=20) == 800
     assert allowance("unlimited", started_last_24h=10**6, run_budget_s=10, rate_per_s=5) == 50
+
+
+def test_a_contact_is_its_conversation_and_its_record_and_either_can_opt_out() -> None:
+    conversation = {"wa_id": "9", "language": "fr", "last_inbound_at": NOW, "opted_out": True}
+    merged = merge_contact(conversation, {"tags": ["vip"], "opted_out": False})
+    assert merged["opted_out"] is True and merged["tags"] == ["vip"] and merged["last_seen_at"] == NOW
+    assert merge_contact({"wa_id": "9"}, {"opted_out": True})["opted_out"] is True
+    # Known only by their WhatsApp user id (a username, no number): still reachable.
+    bsuid = merge_contact({"user_id": "US.1349", "language": "en"}, None)
+    assert [k for k, _ in audience([("u", bsuid)], Segment(), NOW)] == ["u"]

@@ -91,3 +91,13 @@ def test_sweep_plan() -> None:
         ("other", "m4", "republish", 1),
         ("old", "m5", "flag", 0),
     ]
+
+
+def test_failure_events_are_counted_by_reason() -> None:
+    from shared.analytics.delta import event_delta
+    from shared.events import ConversationEvent
+
+    delta = event_delta(
+        ConversationEvent(event_id="f", tenant_id="t", type="webhook_failure", failure="bad_message")
+    )
+    assert delta.counters["webhook_failures"] == 1 and delta.maps["webhook_failures_by"] == {"bad_message": 1}

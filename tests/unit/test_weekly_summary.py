@@ -78,6 +78,7 @@ def test_a_quiet_week_says_so() -> None:
 def test_the_week_is_the_shops_monday_to_sunday_and_due_monday_morning_local() -> None:
     # Monday 07:30 in São Paulo (10:30 UTC): not yet; 08:30 local: last week's summary is due.
     assert last_week(datetime(2026, 11, 30, 10, 30, tzinfo=UTC), "America/Sao_Paulo") is None
+    assert last_week(datetime(2026, 12, 2, 12, tzinfo=UTC), "America/Sao_Paulo") is None  # Wednesday
     monday, start, end = last_week(datetime(2026, 11, 30, 11, 30, tzinfo=UTC), "America/Sao_Paulo") or (
         None,
         None,

@@ -4,16 +4,15 @@
 // browser; this view only writes tenants/{T}/broadcasts/{id} with status "scheduled" and shows
 // each broadcast's progress and delivered/read/replied counts live.
 import { addDoc, collection, doc, limit, onSnapshot, orderBy, query, serverTimestamp, Timestamp, updateDoc } from "firebase/firestore";
-import { watchCollection } from "../live.js";
 import { formatDateTime, formatNumber, h, toDate } from "../format.js";
-import { allTags } from "./contacts.js";
+import { allTags, watchContacts } from "./contacts.js";
 
 export const TEMPLATES = { announcement: "announcement — one text, your words (utility/marketing)" };
 const LANG_NAME = { en: "English", es: "Español", pt: "Português", fr: "Français", id: "Bahasa Indonesia", hi: "Hindi / Hinglish" };
 
 /** The same rules as shared/broadcasts/segment.py (the server applies them again when sending). */
 export function inSegment(c, seg, now = Date.now()) {
-  if (!c.wa_id || c.opted_out) return false;
+  if (!(c.wa_id || c.user_id) || c.opted_out) return false;
   if (seg.tags?.length && !seg.tags.some((t) => allTags(c).includes(t))) return false;
   if (seg.language && c.language !== seg.language) return false;
   if (seg.asked_sku && !(c.asked_skus || []).includes(seg.asked_sku)) return false;
@@ -26,9 +25,8 @@ export function inSegment(c, seg, now = Date.now()) {
 }
 
 export function mountBroadcasts(section, session) {
-  const { db, lite, tenant, uid, role } = session;
+  const { db, tenant, uid, role } = session;
   const base = `tenants/${tenant}`;
-  const customers = new Map();
   let shopLanguage = "en";
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const list = h("ul", { class: "alerts", "aria-label": "Broadcasts" });
@@ -174,17 +172,13 @@ export function mountBroadcasts(section, session) {
     shopLanguage = String(snap.data()?.locale || "en").split("-")[0].toLowerCase();
     refreshPreview();
   });
-  watchCollection({
-    db,
-    lite,
-    path: `${base}/customers`,
-    apply: (changes) => {
-      for (const c of changes) {
-        if (c.type === "removed") customers.delete(c.id);
-        else customers.set(c.id, c.data);
-      }
+  let customers = new Map();
+  watchContacts(
+    session,
+    (contacts) => {
+      customers = contacts;
       refreshPreview();
     },
-    onError: fail("read contacts"),
-  });
+    fail("read contacts"),
+  );
 }

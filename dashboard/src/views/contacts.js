@@ -25,10 +25,40 @@ export function toCsv(rows) {
 /** All tags of a contact: set by staff and by rules. */
 export const allTags = (c) => [...new Set([...(c.tags || []), ...(c.rule_tags || [])])];
 
+/**
+ * One contact from the customer's conversation (name, number or WhatsApp user id, username,
+ * language, last message, opt-out) and their customer record (tags, rule tags, opt-out, items),
+ * both keyed by customer_key: the same merge as shared/broadcasts/segment.merge_contact.
+ */
+export function mergeContact(conversation, record) {
+  const conv = conversation || {};
+  const rec = record || {};
+  return { ...conv, ...rec, opted_out: Boolean(conv.opted_out || rec.opted_out), last_seen_at: rec.last_seen_at || conv.last_inbound_at };
+}
+
+/** Every contact, live: calls onChange(Map key -> contact) after each change. */
+export function watchContacts({ db, lite, tenant }, onChange, onError) {
+  const conversations = new Map();
+  const records = new Map();
+  const contacts = new Map();
+  const apply = (map) => (changes) => {
+    for (const c of changes) {
+      if (c.type === "removed") map.delete(c.id);
+      else map.set(c.id, c.data);
+      const merged = conversations.has(c.id) || records.has(c.id) ? mergeContact(conversations.get(c.id), records.get(c.id)) : null;
+      if (merged) contacts.set(c.id, merged);
+      else contacts.delete(c.id);
+    }
+    onChange(contacts);
+  };
+  watchCollection({ db, lite, path: `tenants/${tenant}/conversations`, apply: apply(conversations), onError });
+  watchCollection({ db, lite, path: `tenants/${tenant}/customers`, apply: apply(records), onError });
+  return contacts;
+}
+
 export function mountContacts(section, session) {
-  const { db, lite, tenant, role, uid } = session;
+  const { db, tenant, role, uid } = session;
   const base = `tenants/${tenant}`;
-  const customers = new Map();
   const orders = new Map(); // customer_key -> { count, value: {cur: minor} }
   const bookings = new Map(); // customer_key -> { count, upcoming }
   let selected = null;
@@ -75,8 +105,8 @@ export function mountContacts(section, session) {
       language: c.language || "",
       tags: allTags(c).join(" "),
       opted_out: c.opted_out ? "yes" : "no",
-      first_seen: toDate(c.first_seen_at || c.first_seen)?.toISOString() || "",
-      last_seen: toDate(c.last_seen_at || c.last_seen)?.toISOString() || "",
+      first_seen: toDate(c.first_seen_at || c.session_started_at)?.toISOString() || "",
+      last_seen: toDate(c.last_seen_at)?.toISOString() || "",
       orders: o.count,
       bookings: b.count,
       lifetime_value: Object.entries(o.value).map(([cur, v]) => formatMoney(v, cur)).join(" + "),
@@ -151,19 +181,15 @@ export function mountContacts(section, session) {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   });
 
-  watchCollection({
-    db,
-    lite,
-    path: `${base}/customers`,
-    apply: (changes) => {
-      for (const c of changes) {
-        if (c.type === "removed") customers.delete(c.id);
-        else customers.set(c.id, c.data);
-      }
+  let customers = new Map();
+  watchContacts(
+    session,
+    (contacts) => {
+      customers = contacts;
       render();
     },
-    onError: fail("read contacts"),
-  });
+    fail("read contacts"),
+  );
   onSnapshot(
     query(collection(db, `${base}/orders`), orderBy("created_at", "desc"), limit(5000)),
     (snap) => {

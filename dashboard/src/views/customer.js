@@ -2,7 +2,7 @@
 // tags (staff can add and remove them), opt-out, first and last seen, orders, bookings and
 // lifetime value. From tenants/{T}/customers/{customer_key} (the platform area's identity
 // documents) and commerce's orders/bookings with that customer_key.
-import { collection, doc, limit, onSnapshot, query, serverTimestamp, updateDoc, where } from "firebase/firestore";
+import { collection, doc, limit, onSnapshot, query, serverTimestamp, setDoc, where } from "firebase/firestore";
 import { formatDateTime, formatMoney, h } from "../format.js";
 import { CLOSED_BOOKING, CLOSED_ORDER } from "./deals.js";
 
@@ -29,7 +29,8 @@ export function tagEditor({ db, tenant, uid }, key, getTags) {
   const status = h("span", { class: "muted", role: "status" });
   const write = async (tags) => {
     try {
-      await updateDoc(doc(db, `tenants/${tenant}/customers/${key}`), { tags, tags_updated_by: uid, tags_updated_at: serverTimestamp() });
+      // merge: the customer record may not exist yet (it is created with the first tag)
+      await setDoc(doc(db, `tenants/${tenant}/customers/${key}`), { tags, tags_updated_by: uid, tags_updated_at: serverTimestamp() }, { merge: true });
       status.textContent = "";
     } catch (exc) {
       status.textContent = `Not saved: ${exc.code || exc.message}`;
@@ -65,17 +66,18 @@ export function mountCustomerPanel(panel, session) {
     let customer = null;
     let orders = [];
     let bookings = [];
+    let conv = conversation;
     const editor = tagEditor(session, key, () => customer?.tags || []);
     const render = () => {
-      const c = { ...(conversation || {}), ...(customer || {}) };
+      const c = { ...(conv || {}), ...(customer || {}), opted_out: Boolean(conv?.opted_out || customer?.opted_out) };
       const ltv = lifetimeValue(orders);
       const rows = [
         ["Name", c.profile_name || c.name || "—"],
         ["WhatsApp", [c.wa_id ? `+${c.wa_id}` : null, c.username ? `@${c.username}` : null].filter(Boolean).join(" · ") || "—"],
         ["Language", c.language ? c.language.toUpperCase() : "—"],
         ["Marketing", c.opted_out ? "opted out (never in broadcasts)" : "subscribed"],
-        ["First seen", formatDateTime(c.first_seen_at || c.first_seen)],
-        ["Last seen", formatDateTime(c.last_seen_at || c.last_seen || c.last_inbound_at)],
+        ["First seen", formatDateTime(c.first_seen_at || c.session_started_at)],
+        ["Last seen", formatDateTime(c.last_seen_at || c.last_inbound_at)],
         ["Orders", `${orders.length} (${orders.filter((o) => !CLOSED_ORDER.has(o.status)).length} open)`],
         ["Bookings", `${bookings.length} (${bookings.filter((b) => !CLOSED_BOOKING.has(b.status)).length} upcoming)`],
         ["Lifetime value", Object.keys(ltv).length ? Object.entries(ltv).map(([cur, v]) => formatMoney(v, cur)).join(" + ") : "—"],
@@ -84,13 +86,15 @@ export function mountCustomerPanel(panel, session) {
         h("h3", {}, "Customer"),
         h("dl", { class: "details" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
         h("h4", {}, "Tags"),
-        customer ? editor.el : h("p", { class: "muted" }, "No contact record yet."),
+        editor.el,
+        c.rule_tags?.length ? h("p", { class: "muted" }, "Automatic: ", ...c.rule_tags.map((t) => h("span", { class: "tag" }, t))) : null,
       );
       editor.render();
     };
     const base = `tenants/${tenant}`;
     stops = [
       onSnapshot(doc(db, `${base}/customers/${key}`), (snap) => ((customer = snap.exists() ? snap.data() : null), render()), () => render()),
+      onSnapshot(doc(db, `${base}/conversations/${key}`), (snap) => ((conv = snap.exists() ? snap.data() : conv), render()), () => {}),
       onSnapshot(query(collection(db, `${base}/orders`), where("customer_key", "==", key), limit(200)), (snap) => ((orders = snap.docs.map((d) => d.data())), render()), () => {}),
       onSnapshot(query(collection(db, `${base}/bookings`), where("customer_key", "==", key), limit(200)), (snap) => ((bookings = snap.docs.map((d) => d.data())), render()), () => {}),
     ];
