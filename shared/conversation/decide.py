@@ -586,6 +586,8 @@ def _place_order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
 
 
 def _confirm(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
+    if u.payload == "order:place":  # the cart's own button, pressed later: it confirms the cart
+        return _place_order(u, state, facts)
     pending = state.pending
     if pending is None:
         return Plan(u.intent, (Line("confirm_nothing"),), state)

@@ -69,6 +69,18 @@ def test_a_follow_up_order_and_its_confirmation() -> None:
     assert "$90.00" in yes.message.text
 
 
+def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
+    state = DialogueState()
+    for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
+        state = respond(text, state, INDEX, NOW, shop=SHOP, slots=SLOTS, info=INFO).plan.state
+    assert state.pending is not None and state.pending.kind == "book_slot"
+    pressed = respond(
+        "Place order", state, INDEX, NOW, shop=SHOP, slots=SLOTS, info=INFO, payload="order:place"
+    )
+    assert pressed.plan.conversion == "order" and pressed.plan.order_lines[0].quantity == 2
+    assert pressed.plan.booking_slot is None  # the pending booking question is not what was pressed
+
+
 def test_attribute_questions_quote_the_description() -> None:
     _, cotton, black = chat("how much is the hoodie?", "is it 100% cotton?", "does it come in black?")
     assert cotton.message.text.startswith("Yes") and "“Soft 100% cotton fleece.”" in cotton.message.text
