@@ -140,7 +140,7 @@ class Result:
 
 
 def run(sc: Scenario) -> Result:
-    started = time.perf_counter()
+    began = time.perf_counter()
     rng = random.Random(sc.seed)
     policy = Policy()
     drive, sheets = Api(sc.drive_per_minute, rng), Api(sc.sheets_per_minute, rng)
@@ -316,7 +316,7 @@ def run(sc: Scenario) -> Result:
                 if not burst_left:
                     result.burst_drained_s = now - burst_at
         now += STEP_S
-    result.seconds = round(time.perf_counter() - started, 1)
+    result.seconds = round(time.perf_counter() - began, 1)
     return result
 
 

@@ -129,6 +129,7 @@ def load_shop(shop_id: str, meta: dict[str, Any], now: datetime) -> ShopData:
                 description=row.description,
                 tags=tuple(row.tags),
                 restock_date=row.restock_date,
+                row=number,
             )
         )
         slots += [Slot(s.slot_id, s.sku, s.date, s.start, s.free) for s in got.slots if s.free > 0]

@@ -33,12 +33,20 @@ class ProviderPolicy(BaseModel):
 
     strategy: Literal["order", "cost", "latency"] = "order"
     order: list[str] = Field(default_factory=lambda: ["openai", "gemini", "deepseek"])
-    cooldown_s: int = Field(default=60, description="skip a failing provider this long after its last error")
-    error_window_s: int = Field(default=300, description="the sliding window its error rate is taken over")
-    error_rate_max: float = Field(default=0.5, description="cool down at or above this error rate…")
-    min_calls: int = Field(default=3, description="…once the window holds at least this many calls")
-    budget_s: float = Field(default=8.0, description="one reply's time, every provider and step included")
-    spread: float = Field(default=0.2, description="providers within this share of the best are equals")
+    cooldown_s: int = Field(
+        default=60, ge=0, description="skip a failing provider this long after its last error"
+    )
+    error_window_s: int = Field(
+        default=300, gt=0, description="the sliding window its error rate is taken over"
+    )
+    error_rate_max: float = Field(
+        default=0.5, gt=0, le=1, description="cool down at or above this error rate…"
+    )
+    min_calls: int = Field(default=3, ge=1, description="…once the window holds at least this many calls")
+    budget_s: float = Field(
+        default=8.0, gt=0, description="one reply's time, every provider and step included"
+    )
+    spread: float = Field(default=0.2, ge=0, description="providers within this share of the best are equals")
 
 
 class AlertThresholds(BaseModel):
@@ -97,6 +105,12 @@ class TenantConfig(BaseModel):
     template_languages: list[str] = Field(
         default_factory=list,
         description="Meta language codes the templates are approved in (pt_BR, es…); empty: all declared",
+    )
+    late_message_hours: float = Field(
+        default=6,
+        gt=0,
+        le=720,
+        description="a message reaching the worker this long after it was sent gets a catch-up reply",
     )
     twilio_content_sids: dict[str, str] = Field(
         default_factory=dict,

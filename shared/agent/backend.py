@@ -18,8 +18,8 @@ from shared.conversation.catalog_index import catalog_index, info_entries, live_
 from shared.conversation.info import match_topic
 from shared.conversation.retrieval import CatalogItem, list_free_slots, search_catalog
 
-# Retrieval is asked for more than it returns: filters (price, category, stock) drop some.
-OVERFETCH = 4
+# Candidates re-read live beyond the limit: a live read may drop one (sold out, repriced).
+SPARE = 2
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class LiveBackend:
             query or category or "",
             max_price_minor=max_price_minor,
             category=category,
-            limit=limit * OVERFETCH,
+            limit=limit + SPARE,
             language=self.language,
         )
         # Re-read live: the index may be seconds old, a price or stock in a reply may not be.
@@ -81,18 +81,22 @@ class LiveBackend:
         return BookingResult(outcome.reason or "unknown_slot")
 
     def order(self, lines: Sequence[tuple[str, int]], *, idempotency_key: str) -> OrderResult:
-        from shared.commerce.cart import CartLine
+        from shared.commerce.cart import CartError, CartLine
         from shared.commerce.orders import place_order
+        from shared.errors import PermanentError
 
-        outcome = place_order(
-            self.tenant_id,
-            customer_key=self.customer_key,
-            wa_id=self.wa_id,
-            profile_name=self.profile_name,
-            lines=[CartLine(sku=sku, quantity=quantity) for sku, quantity in lines],
-            source="chat",
-            idempotency_key=idempotency_key,
-        )
+        try:
+            outcome = place_order(
+                self.tenant_id,
+                customer_key=self.customer_key,
+                wa_id=self.wa_id,
+                profile_name=self.profile_name,
+                lines=[CartLine(sku=sku, quantity=quantity) for sku, quantity in lines],
+                source="chat",
+                idempotency_key=idempotency_key,
+            )
+        except (CartError, PermanentError) as exc:  # a cart commerce will not take: say so, lose nothing
+            return OrderResult(False, refused=str(exc))
         return OrderResult(
             placed=outcome.placed,
             order_id=outcome.order_id if outcome.placed else None,

@@ -34,6 +34,7 @@ from shared.providers.base import ToolCall, ToolSpec
 MAX_RESULTS = 5
 MAX_SLOTS = 6
 MAX_QUANTITY = 99
+MAX_LINES = 20
 
 
 def _object(properties: dict[str, dict[str, Any]], required: Sequence[str] = ()) -> dict[str, Any]:
@@ -64,7 +65,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         _object(
             {
                 "sku": _SKU,
-                "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
+                "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
             },
             ["sku"],
         ),
@@ -94,8 +95,6 @@ TOOLS: tuple[ToolSpec, ...] = (
         _object({"reason": {"type": "string", "maxLength": 200}}, ["reason"]),
     ),
 )
-TOOL_NAMES = frozenset(t.name for t in TOOLS)
-STATE_CHANGING = frozenset({"book_slot", "add_to_cart", "place_order", "hand_off"})
 _BY_NAME = {t.name: t for t in TOOLS}
 
 
@@ -122,8 +121,9 @@ def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) ->
         if value is None:
             continue
         if rule["type"] == "integer":
-            # JSON has one number type: 2.0 is 2, 2.5 is not an integer.
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            # JSON has one number type: 2.0 is 2; 2.5, NaN and Infinity are not integers.
+            whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+            if isinstance(value, bool) or not whole:
                 return f"{where}: {key} must be an integer"
             if not rule.get("minimum", value) <= value <= rule.get("maximum", value):
                 return f"{where}: {key} is out of range"
@@ -136,7 +136,17 @@ def _schema_problem(args: dict[str, Any], schema: dict[str, Any], where: str) ->
                 return f"{where}: {key} has a bad length"
             if "pattern" in rule and not re.match(rule["pattern"], value):
                 return f"{where}: {key} is not in the expected form"
+            if rule.get("format") == "date" and not _is_date(value):
+                return f"{where}: {key} is not a date"
     return None
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # -- what the tools run on ------------------------------------------------------------------
@@ -171,6 +181,7 @@ class OrderResult:
     total_minor: int | None = None
     currency: str | None = None
     shortages: tuple[Shortage, ...] = ()
+    refused: str | None = None  # why commerce would not take the cart at all (staff can help)
 
 
 class Backend(Protocol):
@@ -299,8 +310,11 @@ class ToolRunner:
             return {"status": "unknown_sku", "sku": sku}
         item = found[0]
         in_cart = sum(q for s, q in self.cart if s == sku)
+        currencies = {i.currency for i in self.backend.items([s for s, _ in self.cart if s != sku])}
         if not item.available or item.price_minor is None:
             status = "unavailable"
+        elif currencies - {item.currency} or (not in_cart and len(self.cart) >= MAX_LINES):
+            status = "cart_cannot_take_it"
         elif item.stock is not None and in_cart + quantity > item.stock:
             status = "not_enough_stock"
         else:
@@ -316,6 +330,9 @@ class ToolRunner:
             self.actions.append(Action("place_order", {}, "empty_cart"))
             return {"status": "empty_cart"}
         outcome = self.backend.order(list(self.cart), idempotency_key=self._key("place_order"))
+        if outcome.refused:
+            self.actions.append(Action("place_order", {}, "refused"))
+            return {"status": "refused"}
         if not outcome.placed:
             names = {i.sku: i.name for i in self.backend.items([s.sku for s in outcome.shortages])}
             self.actions.append(Action("place_order", {}, "short"))

@@ -46,6 +46,11 @@ class TenantState:
         return self._docs("sheet_state")
 
     @cached_property
+    def poll_schedule(self) -> dict[str, Any]:
+        """`schedule/poll` (shared/scheduling): when the sheet was due and how late its poll was."""
+        return self._docs("schedule").get("poll", {})
+
+    @cached_property
     def provider_stats(self) -> dict[str, dict[str, Any]]:
         return self._docs("provider_stats")
 

@@ -17,6 +17,7 @@ RULES: dict[str, Rule] = {
     "reservations_exceed_stock": rules_catalog.reservations_exceed_stock,
     "sheet_stale": rules_sheet.sheet_stale,
     "sheet_read_failed": rules_sheet.sheet_read_failed,
+    "polls_behind": rules_sheet.polls_behind,
     "satisfaction_drop": rules_quality.satisfaction_drop,
     "grounding_drop": rules_quality.grounding_drop,
     "webhook_failures": rules_quality.webhook_failures,

@@ -78,3 +78,27 @@ def sheet_read_failed(state: TenantState) -> list[Finding]:
         for sheet_id, error in sorted(errors.items())
         if error
     ]
+
+
+def polls_behind(state: TenantState) -> list[Finding]:
+    """The shop's sheet is polled later than its interval: its last poll started more than one
+    interval after it was due, or a change it found has waited over an interval for read budget
+    (the project's Google Sheets quota is shared by every shop of the deployment)."""
+    doc = state.poll_schedule
+    interval = float(doc.get("interval_s") or 60)
+    due = as_utc(doc["due_at"]) if isinstance(doc.get("due_at"), datetime) else None
+    waiting_s = (state.now - due).total_seconds() if due and doc.get("priority") == "changed" else 0.0
+    late_s = max(float(doc.get("lag_s") or 0.0) if doc.get("behind") else 0.0, waiting_s)
+    if late_s <= interval:
+        return []
+    return [
+        Finding(
+            type="polls_behind",
+            subject="poll",
+            severity="warning",
+            title="Sheet checks are running late",
+            message=f"The sheet is checked every {interval:.0f} s, but the last check came {late_s:.0f} s "
+            "late: the project's Google Sheets budget is used up by many changing sheets.",
+            details={"interval_s": interval, "late_s": round(late_s, 1), "waiting_for_read": waiting_s > 0},
+        )
+    ]

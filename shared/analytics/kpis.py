@@ -260,6 +260,12 @@ KPIS: tuple[Kpi, ...] = (
         _top("webhook_failures_by"),
     ),
     Kpi(
+        "conversations_by_ad",
+        "ad → count",
+        "conversations started from each click-to-WhatsApp ad (referral source_id)",
+        _top("conversations_by_ad"),
+    ),
+    Kpi(
         "messages_dropped",
         "count",
         "inbound messages given up on (worker drops, dead letters, unanswered after the sweep)",

@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--timezone", help="IANA time zone of the business, e.g. America/Sao_Paulo")
     create.add_argument("--low-stock-threshold", type=int, help="stock at or below which status is low")
     create.add_argument("--lead-time-days", type=int, help="alert when stock-out is predicted within")
+    create.add_argument(
+        "--poll-interval", dest="poll_interval_s", type=int, help="seconds between sheet checks (5-3600)"
+    )
     create.add_argument("--channel", choices=["sandbox", "meta", "twilio"], help="how replies are sent")
     create.add_argument("--business-name", help="name the assistant uses for the business")
     create.add_argument("--owner-wa-id", help="owner's WhatsApp number for alert notifications")
@@ -58,6 +61,7 @@ _FIELDS = (
     "timezone",
     "low_stock_threshold",
     "lead_time_days",
+    "poll_interval_s",
     "channel",
     "business_name",
     "owner_wa_id",

@@ -78,6 +78,7 @@ def notice_text(tenant: TenantConfig, kind: str, status: str, record: dict[str, 
 def _notify(tenant: TenantConfig, change_id: str, change: dict[str, Any], record: dict[str, Any]) -> None:
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
+    from shared.whatsapp.templates import ORDER_UPDATE, TemplateUse
 
     text = notice_text(tenant, change["kind"], change["status"], record)
     send_and_store(
@@ -86,6 +87,7 @@ def _notify(tenant: TenantConfig, change_id: str, change: dict[str, Any], record
         OutboundMessage(text=text),
         message_id=f"commerce-{change_id}",
         provider="system",
+        fallback=TemplateUse.of(ORDER_UPDATE, shop=tenant.business_name, update=text),
         extra={"commerce": {"kind": change["kind"], "id": change["record_id"], "status": change["status"]}},
     )
 

@@ -19,12 +19,12 @@ from shared.money import babel_locale, format_money
 # Status changes the customer is told about when staff make them (placing and booking are
 # answered by the conversation itself).
 ORDER_NOTICES = {
-    "confirmed": "order_confirmed",
-    "paid": "order_paid",
-    "fulfilled": "order_fulfilled",
-    "cancelled": "order_cancelled",
+    "confirmed": "commerce_order_confirmed",
+    "paid": "commerce_order_paid",
+    "fulfilled": "commerce_order_fulfilled",
+    "cancelled": "commerce_order_cancelled",
 }
-BOOKING_NOTICES = {"cancelled": "booking_cancelled"}
+BOOKING_NOTICES = {"cancelled": "commerce_booking_cancelled"}
 
 
 def display_locale(lang: str, tenant_locale: str) -> str:
@@ -38,7 +38,9 @@ def display_locale(lang: str, tenant_locale: str) -> str:
 
 
 def items_text(items: Iterable[Mapping[str, Any]], lang: str) -> str:
-    return ", ".join(message("order_line", lang, quantity=i["quantity"], name=i["name"]) for i in items)
+    return ", ".join(
+        message("commerce_order_line", lang, quantity=i["quantity"], name=i["name"]) for i in items
+    )
 
 
 def order_text(key: str, order: Mapping[str, Any], *, lang: str, locale: str, shop: str) -> str:
@@ -74,9 +76,11 @@ def shortage_text(shortages: Iterable[Shortage], names: Mapping[str, str], *, la
     for s in shortages:
         name = names.get(s.sku, s.sku)
         if s.reason == "service":
-            parts.append(message("order_service_line", lang, name=name))
+            parts.append(message("commerce_order_service_line", lang, name=name))
         elif s.reason == "unavailable" or s.available <= 0:
-            parts.append(message("order_unavailable_line", lang, name=name))
+            parts.append(message("commerce_order_unavailable_line", lang, name=name))
         else:
-            parts.append(message("order_short_line", lang, name=name, available=s.available, wanted=s.wanted))
-    return message("order_short", lang, shortages="; ".join(parts))
+            parts.append(
+                message("commerce_order_short_line", lang, name=name, available=s.available, wanted=s.wanted)
+            )
+    return message("commerce_order_short", lang, shortages="; ".join(parts))

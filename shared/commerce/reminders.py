@@ -58,7 +58,7 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
     ):
         lang = customer_language(tenant, booking)
         locale = display_locale(lang, tenant.locale)
-        text = booking_text("booking_reminder", booking, lang=lang, locale=locale)
+        text = booking_text("commerce_booking_reminder", booking, lang=lang, locale=locale)
         day = when_text(str(booking["date"]), str(booking["start"]), locale=locale).rsplit(", ", 1)[0]
         reminder = TemplateUse.of(
             BOOKING_REMINDER,

@@ -133,9 +133,13 @@ def reply_text(
         return shortage_text(outcome.shortages, names, lang=lang)
     locale = display_locale(lang, tenant.locale)
     text = order_text(
-        "order_placed", outcome.order.model_dump(), lang=lang, locale=locale, shop=tenant.business_name
+        "commerce_order_placed",
+        outcome.order.model_dump(),
+        lang=lang,
+        locale=locale,
+        shop=tenant.business_name,
     )
-    return f"{text}\n{message('cart_prices_changed', lang)}" if differences else text
+    return f"{text}\n{message('commerce_cart_prices_changed', lang)}" if differences else text
 
 
 def answer_cart(tenant: TenantConfig, wa_id: str, message_id: str, inbound: dict[str, Any]) -> str | None:

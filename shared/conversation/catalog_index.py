@@ -42,7 +42,7 @@ SNAPSHOT_REBUILD_CHANGES = 500
 DESCRIPTION_CHARS = 400
 CATALOG_FIELDS = [
     "sku", "name", "category", "price_minor", "currency", "stock", "status", "active", "kind",
-    "description", "tags", "restock_date", "updated_at",
+    "description", "tags", "restock_date", "source_row", "updated_at",
 ]  # fmt: skip
 AVAILABILITY_FIELDS = ["status", "stock", "days_to_stockout", "confidence", "stale", "updated_at"]
 
@@ -180,13 +180,13 @@ def _row(item: CatalogItem) -> list[Any]:
     return [
         item.sku, item.name, item.category, item.price_minor, item.currency, item.stock, item.status,
         item.active, item.kind, item.description, list(item.tags), item.restock_date,
-        item.updated_at.isoformat() if item.updated_at else None, item.days_to_stockout,
+        item.updated_at.isoformat() if item.updated_at else None, item.days_to_stockout, item.row,
     ]  # fmt: skip
 
 
 def _item(row: list[Any]) -> CatalogItem:
     (sku, name, category, price, currency, stock, status, active, kind, description, tags, restock,
-     updated, days) = row  # fmt: skip
+     updated, days, sheet_row) = row  # fmt: skip
     return CatalogItem(
         sku=sku,
         name=name,
@@ -202,6 +202,7 @@ def _item(row: list[Any]) -> CatalogItem:
         restock_date=restock,
         updated_at=datetime.fromisoformat(updated) if updated else None,
         days_to_stockout=days,
+        row=sheet_row,
     )
 
 
@@ -232,7 +233,7 @@ def _write_snapshot(index: CatalogIndex) -> None:
         log_event(log, 30, "catalog snapshot not written", tenant_id=index.tenant_id, error=str(exc))
 
 
-_SNAPSHOT_VERSION = 1
+_SNAPSHOT_VERSION = 2
 
 
 def _from_snapshot(tenant_id: str) -> CatalogIndex | None:

@@ -216,6 +216,13 @@ def _items(facts: Facts, skus: Sequence[str]) -> list[CatalogItem]:
 
 
 def _product(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
+    if (
+        state.cart
+        and u.item_source in ("reference", "none")
+        and u.attribute in ("price", None)
+        and not u.attribute_value
+    ):
+        return _checkout(u, state, facts, [])  # "how much is that?" with an open order: its total
     items = _items(facts, u.items)
     if not items:
         return _not_found(u, state, facts)
@@ -444,7 +451,8 @@ def _browse(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         lines.append(Line("list_priciest"))
     elif not u.missing:
         lines.append(Line("list_intro"))
-    ordered = list(within)
+    # Without a sort asked for, the shop's own order (its sheet rows), in-stock items first.
+    ordered = sorted(within, key=lambda i: (i.row, i.name))
     available_first = sorted(ordered, key=lambda i: not i.available)
     if u.sort == "price_asc":
         ordered = sorted(available_first, key=lambda i: (not i.available, i.price_minor or 0))
@@ -496,7 +504,7 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
             unavailable.append(item)
             continue
         if item.stock is not None and quantity > item.stock:
-            lines.append(Line("order_short", {"available": item.stock, "name": ItemRef(item.sku)}))
+            lines.append(Line("chat_stock_short", {"available": item.stock, "name": ItemRef(item.sku)}))
             short.append(item.sku)
             continue
         cart = [c for c in cart if c.sku != item.sku] + [CartLine(item.sku, quantity)]
@@ -562,7 +570,7 @@ def _place_order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     total = sum((facts.catalog.items[c.sku].price_minor or 0) * c.quantity for c in cart)
     return Plan(
         "confirm",
-        (Line("order_placed", {"total": Amount(total, currency)}),),
+        (Line("chat_order_placed", {"total": Amount(total, currency)}),),
         replace(state, cart=(), pending=None),
         quoted=tuple(c.sku for c in cart),
         amounts=(total,),
@@ -651,12 +659,18 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     )
     name = ItemRef(service.sku)
     now = facts.now
-    lines: list[Line] = [Line("item_line", {"item": name})]
+    # "a mani and a pedi": every service asked for is named; times are offered for the first.
+    pool = list(state.items) if u.item_source in ("reference", "none") else [*u.items, *state.items]
+    others = [
+        sk for sk in pool if sk != service.sku and (i := _item(facts, sk)) is not None and i.kind == "service"
+    ]
+    asked = list(dict.fromkeys([service.sku, *others[:2]]))
+    lines: list[Line] = [Line("item_line", {"item": ItemRef(sk)}) for sk in asked]
     chosen: list[Slot] = []
     pending = Pending("pick_slot", (service.sku,))
     day = u.date or (date.fromisoformat(state.pending.date) if state.pending and state.pending.date else None)
     if not slots:
-        return replace(_needs_staff(u, state, "slots_none", name=name), quoted=(service.sku,))
+        return replace(_needs_staff(u, state, "slots_none", name=name), quoted=tuple(asked))
     past = now is not None and (
         (day is not None and day < now.date())
         or (day is not None and u.time is not None and day == now.date() and u.time <= now.strftime("%H:%M"))
@@ -674,11 +688,11 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
                 u.intent,
                 tuple(lines),
                 replace(
-                    state.with_items([service.sku]),
+                    state.with_items(asked),
                     pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
                 ),
                 buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                quoted=(service.sku,),
+                quoted=tuple(asked),
                 slot_times=(slot.start,),
                 notes=("the asked time is free: ask whether to book it",),
                 llm_allowed=False,
@@ -707,11 +721,11 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
                     u.intent,
                     tuple(lines),
                     replace(
-                        state.with_items([service.sku]),
+                        state.with_items(asked),
                         pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
                     ),
                     buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                    quoted=(service.sku,),
+                    quoted=tuple(asked),
                     slot_times=(slot.start,),
                     llm_allowed=False,
                 )
@@ -722,10 +736,10 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
     return Plan(
         u.intent,
         tuple(lines),
-        replace(state.with_items([service.sku]), pending=pending),
+        replace(state.with_items(asked), pending=pending),
         rows=tuple(Row(f"slot:{s.slot_id}", slot=s) for s in chosen),
         list_button="slots_button",
-        quoted=(service.sku,),
+        quoted=tuple(asked),
         slot_times=tuple(s.start for s in chosen) + ((u.time,) if u.time else ()),
         notes=("invite them to pick one of the free times in the attached list",),
     )

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from typing import Any
 
 from shared.conversation.lexicon import compiled
-from shared.conversation.text import strip_emoji, words
-from shared.i18n.catalog import LANGUAGES
+from shared.conversation.text import fold, strip_emoji, words
+from shared.i18n.catalog import LANGUAGES, lexicon
 
 _DEVANAGARI = re.compile("[\u0900-\u097f]")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -94,8 +95,15 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
     if best in ("hi", "id") and best_score >= 2 and best_score >= 2 * second:
         return best
     if len(tokens) < 3:
-        # A short message flips only on a clear word of another language ("obrigado", "gracias").
-        if best_score >= 1 and second == 0 and _distinctive(tokens, best):
+        # A short message flips only on a clear word of another language ("obrigado", "gracias"),
+        # never on one the conversation's language uses too ("no", "hello", "ok", "thanks").
+        own = _everyday(keep)
+        if (
+            best_score >= 1
+            and second == 0
+            and _distinctive(tokens, best)
+            and not all(t in own for t in tokens)
+        ):
             return best
         return keep
     guess = _model_guess(" ".join(tokens))
@@ -117,6 +125,16 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
     if best_score >= 3 and best_score >= 2 * max(second, scores.get(keep, 0.0)):
         return best
     return keep
+
+
+@lru_cache(maxsize=8)
+def _everyday(lang: str) -> frozenset[str]:
+    """Every word of `lang`'s chat lexicon (its intents, markers and stopwords)."""
+    raw = lexicon(lang)
+    found = {fold(w) for w in raw["markers"]} | {fold(w) for w in raw["stopwords"]}
+    for phrases in raw["intents"].values():
+        found |= {w for p in phrases for w in fold(p).replace("*", "").split()}
+    return frozenset(found)
 
 
 def _distinctive(tokens: list[str], lang: str) -> bool:

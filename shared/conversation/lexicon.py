@@ -100,6 +100,7 @@ def all_plural_rules() -> tuple[tuple[str, str], ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=65536)
 def singulars(word: str, rules: tuple[tuple[str, str], ...]) -> list[str]:
     """`word` and the singular forms the plural rules give ("jackets" -> "jacket")."""
     out = [word]
@@ -209,3 +210,20 @@ def known_words() -> frozenset[str]:
         ):
             add(raw[section])
     return frozenset(w for w in out if len(w) > 1)
+
+
+@lru_cache(maxsize=1)
+def attribute_words() -> frozenset[str]:
+    """Words that ask about an attribute in any language ("colours", "talla", "ukuran"), minus the
+    words that name a value (a colour, a material): these never name a product."""
+    values = concept_table().words
+    out: set[str] = set()
+    for lang in LANGUAGES:
+        for name, phrases in lexicon(lang)["attributes"].items():
+            if name == "price":
+                continue
+            for phrase in phrases:
+                folded = fold(phrase)
+                if " " not in folded and folded not in values:
+                    out.add(folded)
+    return frozenset(out)

@@ -13,12 +13,14 @@ instance. The functions the LLM agent wraps as tools (`search_catalog`, `get_ite
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -26,6 +28,7 @@ from rapidfuzz import fuzz, process
 from shared.conversation.lexicon import (
     DESCRIPTIVE,
     all_plural_rules,
+    attribute_words,
     compiled,
     concept_table,
     known_words,
@@ -34,6 +37,7 @@ from shared.conversation.lexicon import (
 from shared.conversation.text import fold, words
 
 FIELD_WEIGHTS = {"name": 3.0, "sku": 3.0, "tags": 2.5, "category": 2.0, "description": 0.8}
+RELATED_POOL = 400
 FUZZY_MIN = {4: 75.0, 5: 80.0}  # word length -> minimum rapidfuzz ratio (longer words: 80)
 _SPLIT = re.compile(
     r"\s*(?:,|&|\+|/|\band\b|\by\b|\be\b|\bet\b|\bdan\b|\baur\b|\bor\b|\bo\b|\bou\b|\batau\b)\s*"
@@ -54,6 +58,7 @@ class CatalogItem:
     description: str = ""
     tags: tuple[str, ...] = ()
     restock_date: str | None = None
+    row: int = 0  # the sheet row: lists keep the shop's own order
     updated_at: datetime | None = None
     days_to_stockout: float | None = None
     forecast_confidence: float | None = None
@@ -93,6 +98,7 @@ def item_from_doc(data: dict[str, Any]) -> CatalogItem | None:
         description=str(data.get("description") or ""),
         tags=tuple(str(t) for t in tags) if isinstance(tags, list | tuple) else (),
         restock_date=str(data["restock_date"]) if data.get("restock_date") else None,
+        row=int(data["source_row"]) if isinstance(data.get("source_row"), int) else 0,
         updated_at=data.get("updated_at"),
     )
 
@@ -102,12 +108,21 @@ def concepts_in(text: str) -> set[str]:
     table = concept_table()
     folded = fold(text).replace("-", " ")
     found: set[str] = set()
-    for match in table.phrases.finditer(folded):
-        found |= table.phrase_concepts[match.group(0)]
+    if " " in folded:
+        for match in table.phrases.finditer(folded):
+            found |= table.phrase_concepts[match.group(0)]
     for word in words(folded):
-        for form in singulars(word, _RULES):
-            found |= table.words.get(form, frozenset())
+        found |= _word_concepts(word)
     return found
+
+
+@lru_cache(maxsize=65536)
+def _word_concepts(word: str) -> frozenset[str]:
+    table = concept_table()
+    found: set[str] = set()
+    for form in singulars(word, _RULES):
+        found |= table.words.get(form, frozenset())
+    return frozenset(found)
 
 
 _RULES = all_plural_rules()
@@ -159,39 +174,45 @@ class CatalogIndex:
 
     # -- building ---------------------------------------------------------------------------
     def put(self, item: CatalogItem) -> None:
-        if item.sku in self.items:
-            self._drop(item.sku)
-        self.items[item.sku] = item
-        fields = {
-            "name": item.name,
-            "sku": item.sku,
-            "tags": " ".join(item.tags),
-            "category": item.category,
-            "description": item.description,
-        }
+        sku = item.sku
+        if sku in self.items:
+            self._drop(sku)
+        self.items[sku] = item
+        fields = (
+            ("name", item.name),
+            ("tags", " ".join(item.tags)),
+            ("category", item.category),
+            ("description", item.description),
+        )
         all_words: set[str] = set()
-        for name, text in fields.items():
+        found: dict[str, float] = {}
+        table = concept_table()
+        for name, text in (*fields, ("sku", "")):
             weight = FIELD_WEIGHTS[name]
-            for word in words(text) if name != "sku" else [fold(item.sku)]:
+            tokens = [fold(sku)] if name == "sku" else words(text)
+            for word in tokens:
                 if len(word) < 2 and not word.isdigit():
                     continue
                 for form in _forms(word):
                     postings = self.postings[form]
-                    if postings.get(item.sku, 0.0) < weight:
-                        postings[item.sku] = weight
+                    if postings.get(sku, 0.0) < weight:
+                        postings[sku] = weight
                     all_words.add(form)
-        self.item_words[item.sku] = frozenset(all_words)
-        self.name_words[item.sku] = frozenset(
-            w for w in words(item.name) if (len(w) > 1 or w.isdigit()) and w not in _ALL_STOPWORDS
-        ) or frozenset(words(item.name))
-        found: set[str] = set()
-        for name in ("name", "tags", "category", "description"):
-            for concept in concepts_in(fields[name]):
-                weight = FIELD_WEIGHTS[name]
-                if self.concept_postings[concept].get(item.sku, 0.0) < weight:
-                    self.concept_postings[concept][item.sku] = weight
-                found.add(concept)
-        self.item_concepts[item.sku] = frozenset(found)
+                if name != "sku":
+                    for concept in _word_concepts(word):
+                        if found.get(concept, 0.0) < weight:
+                            found[concept] = weight
+            if name != "sku" and " " in text:
+                for match in table.phrases.finditer(fold(text).replace("-", " ")):
+                    for concept in table.phrase_concepts[match.group(0)]:
+                        if found.get(concept, 0.0) < weight:
+                            found[concept] = weight
+        for concept, weight in found.items():
+            self.concept_postings[concept][sku] = weight
+        self.item_words[sku] = frozenset(all_words)
+        self.item_concepts[sku] = frozenset(found)
+        name_words = frozenset(w for w in words(item.name) if len(w) > 1 and w not in _ALL_STOPWORDS)
+        self.name_words[sku] = name_words or frozenset(words(item.name))
         if item.updated_at and (self.watermark is None or item.updated_at > self.watermark):
             self.watermark = item.updated_at
         self._vocab = None
@@ -209,8 +230,15 @@ class CatalogIndex:
 
     # -- searching --------------------------------------------------------------------------
     def content_words(self, text: str, lang: str) -> list[str]:
+        """The words that may name a product: not stopwords, not words asking about an attribute
+        ("colours", "talla", "bahan")."""
         stop = compiled(lang).stopwords | (compiled("en").stopwords if lang in ("hi", "id") else frozenset())
-        return [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+        # Numbers are quantities, sizes or times here, not product names.
+        return [
+            w
+            for w in words(text)
+            if w not in stop and w not in attribute_words() and len(w) > 1 and not w.isdigit()
+        ]
 
     def _match_word(self, word: str) -> tuple[dict[str, float], str | None]:
         """(sku -> weight, the catalog word it matched) for one query word, exact or fuzzy."""
@@ -231,50 +259,62 @@ class CatalogIndex:
         self, text: str, *, lang: str = "en", k: int = 10, include_inactive: bool = False
     ) -> SearchResult:
         """The items `text` is about, best first."""
-        query = self.content_words(text, lang)
+        query = list(dict.fromkeys(self.content_words(text, lang)))
         n = max(len(self.items), 1)
         scores: dict[str, float] = defaultdict(float)
-        matched_words: dict[str, set[str]] = defaultdict(set)
-        strong: set[str] = set()
         unmatched: list[str] = []
-        literal: set[str] = set()
-        for word in dict.fromkeys(query):
-            postings, form = self._match_word(word)
+        by_word: dict[str, dict[str, float]] = {}  # query word -> the postings it matched
+        for word in query:
+            postings, _ = self._match_word(word)
             if not postings:
                 unmatched.append(word)
                 continue
-            literal.add(form or word)
+            by_word[word] = postings
             idf = math.log(1 + n / len(postings))
             for sku, weight in postings.items():
                 scores[sku] += idf * weight
-                matched_words[sku].add(word)
-                if weight >= FIELD_WEIGHTS["tags"] * 0.8:
-                    strong.add(sku)
         asked_concepts = concepts_in(text)
+        by_concept: dict[str, tuple[dict[str, float], list[str]]] = {}
+        credited: dict[str, set[str]] = {}
         for concept in asked_concepts:
-            by_concept = self.concept_postings.get(concept)
-            if not by_concept:
+            found = self.concept_postings.get(concept)
+            if not found:
                 continue
-            idf = math.log(1 + n / len(by_concept))
-            concept_words = {w for w in query if concept in concepts_in(w)}
-            for sku, weight in by_concept.items():
-                if concept_words and concept_words <= matched_words[sku]:
+            postings = found
+            concept_words = [w for w in query if concept in _word_concepts(w)]
+            by_concept[concept] = (postings, concept_words)
+            idf = math.log(1 + n / len(postings)) * 0.9
+            literal = [by_word[w] for w in concept_words if w in by_word]
+            for sku, weight in postings.items():
+                if literal and all(sku in p for p in literal):
                     continue  # the word itself matched already
-                scores[sku] += idf * weight * 0.9
-                matched_words[sku] |= concept_words or {concept}
-                if weight >= FIELD_WEIGHTS["category"] and concept not in DESCRIPTIVE:
-                    strong.add(sku)
-        content = max(len(set(query)), 1)
+                done = credited.get(sku)
+                if done is not None and concept_words and done.issuperset(concept_words):
+                    continue  # one word counts once, even when it names two concepts
+                scores[sku] += idf * weight
+                credited.setdefault(sku, set()).update(concept_words)
+        content = max(len(query), 1)
+        query_set = set(query)
         hits = []
-        for sku, score in scores.items():
+        # Only the best raw scores are worth the finer ranking (a common word can score thousands).
+        shortlist = heapq.nlargest(max(k * 4, 200), scores.items(), key=lambda kv: kv[1])
+        for sku, score in shortlist:
             item = self.items[sku]
             if not item.active and not include_inactive:
                 continue
+            matched = {w for w, p in by_word.items() if sku in p}
+            strong = any(p.get(sku, 0.0) >= FIELD_WEIGHTS["tags"] * 0.8 for p in by_word.values())
+            for concept, (concept_postings, concept_words) in by_concept.items():
+                found_weight = concept_postings.get(sku)
+                if found_weight is None:
+                    continue
+                matched |= set(concept_words) or {concept}
+                strong = strong or (found_weight >= FIELD_WEIGHTS["category"] and concept not in DESCRIPTIVE)
             name = self.name_words[sku]
-            whole = bool(name) and name <= set(query)
-            coverage = min(len(matched_words[sku]) / content, 1.0)
+            whole = bool(name) and name <= query_set
+            coverage = min(len(matched) / content, 1.0)
             bonus = (2.0 if whole else 0.0) + 1.5 * coverage
-            hits.append(Hit(item, score + bonus, coverage, whole, sku in strong))
+            hits.append(Hit(item, score + bonus, coverage, whole, strong))
         hits.sort(key=lambda h: (-h.score, h.item.name, h.item.sku))
         top = hits[: max(k, 1)]
         missing = self._missing(asked_concepts, top)
@@ -311,14 +351,16 @@ class CatalogIndex:
         if item is None:
             return self.popular(k, exclude=skip)
         wanted = self.item_words.get(item.sku, frozenset()) - {fold(item.sku)}
+        # The rarest words of the item first: a few hundred candidates at most, whatever the size.
         candidates: set[str] = set()
-        for form in wanted:
-            postings = self.postings.get(form, {})
-            if len(postings) < 2000:
-                candidates.update(postings)
-        for concept in self.item_concepts.get(item.sku, ()):
-            if concept not in DESCRIPTIVE:
-                candidates.update(self.concept_postings.get(concept, {}))
+        for form in sorted(wanted, key=lambda w: len(self.postings.get(w, ()))):
+            candidates.update(self.postings.get(form, {}))
+            if len(candidates) >= RELATED_POOL:
+                break
+        if len(candidates) < RELATED_POOL:
+            for concept in self.item_concepts.get(item.sku, ()):
+                if concept not in DESCRIPTIVE:
+                    candidates.update(list(self.concept_postings.get(concept, {}))[:RELATED_POOL])
         pool = [self.items[s] for s in candidates if s not in skip and self.items[s].available]
 
         def rank(other: CatalogItem) -> tuple[int, int, int, str]:
@@ -332,8 +374,8 @@ class CatalogIndex:
     def popular(self, k: int = 3, *, exclude: Iterable[str] = ()) -> list[CatalogItem]:
         """Some in-stock items to offer when nothing matched (highest stock first)."""
         skip = set(exclude)
-        pool = [i for i in self.items.values() if i.available and i.sku not in skip]
-        return sorted(pool, key=lambda i: (-(i.stock or 0), i.sku))[:k]
+        pool = (i for i in self.items.values() if i.available and i.sku not in skip)
+        return heapq.nsmallest(k, pool, key=lambda i: (-(i.stock or 0), i.sku))
 
     def services(self, k: int = 10) -> list[CatalogItem]:
         return sorted(

@@ -17,6 +17,8 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Lower case without accents (Latin letters); other scripts unchanged."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
     kept = []
     for ch in decomposed:

@@ -21,6 +21,9 @@ from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_i
 from shared.conversation.state import DialogueState
 from shared.conversation.text import fold, words
 
+_ASKING = frozenset(
+    {"product", "availability", "stock", "restock", "have", "order", "booking", "notify", "done"}
+)
 MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "unsupported"})
 LIST_LIMIT = 50
 _ATTRIBUTE_OF = {
@@ -124,11 +127,11 @@ def understand(
     # A colour or material that is part of the item's name names it ("jaket kulit"), asks nothing.
     named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
     asked_values = [c for c in descriptive if c not in named or source != "name"]
-    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result)
+    asks = question or attribute is not None or count is not None or bool(signals & _ASKING)
+    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks)
     if reference is not None:
         items, source = reference, "reference"
     value = None
-    asks = question or attribute is not None
     if asked_values and not selected and asks and source in ("reference", "name", "search"):
         value = next((c for c in asked_values if c not in named), None)
     if attribute is None and value is not None:
@@ -279,6 +282,7 @@ def _reference(
     descriptive: list[str],
     items: list[str],
     result: SearchResult,
+    asks: bool,
 ) -> tuple[list[str] | None, bool]:
     """(the items last discussed that the message points at or None, chosen by a description?)."""
     recent = [s for s in state.items if s in catalog.items]
@@ -303,7 +307,7 @@ def _reference(
         return None, False
     if refs or not non_descriptive_words:
         return recent[:1], False
-    if not items and not result.unmatched:
+    if not items and not result.unmatched and asks:
         return recent[:1], False  # "how much?", "in black?": about the item just discussed
     return None, False
 
@@ -362,8 +366,10 @@ def _intent(
         return "opt_in"
     if "human" in s:
         return "human"
-    if "bye" in s and not u.items and n_words <= 6 and not u.question:
+    if "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question:
         return "bye"
+    if "bot" in s and u.item_source not in ("name", "search"):
+        return "unknown"  # "are you a robot?": nothing to look up
     if "cancellation" in u.info_asked and u.info_topic:
         return "info"  # "what if I cancel?" asks the policy
     if "cancel" in s:

@@ -56,7 +56,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     from shared.settings import get_settings
     from shared.tenants import get_tenant
 
-    warm_up()  # the language model loads while we read and wait
     settings = settings or get_settings()
     tenant = get_tenant(message.tenant_id)
     customer = hash_customer(tenant.tenant_id, message.wa_id)
@@ -74,6 +73,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
 
         return answer_cart(tenant, message.wa_id, message.message_id, inbound_doc)
     state = conversation_snap.to_dict() or {}
+    if inbound_doc.get("type") == "text" and message.message_id in state.get("pending_inbound", []):
+        from shared.whatsapp.signals import mark_read  # blue ticks + "typing…" while we work
+
+        mark_read(tenant, message.message_id, typing=True, customer_key=message.customer_key)
     events: list[ConversationEvent] = [
         event(
             "message_in",
@@ -87,7 +90,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     ]
     pending_now = list(state.get("pending_inbound", []))
     if not (pending_now == [message.message_id] and evidently_complete(inbound_doc, state)):
-        # (The edge area shows the typing indicator here, with its mark_read call.)
         window = settings.burst_window_s
         received = inbound_doc.get("received_at", utcnow())
         wait = (received + timedelta(seconds=window) - utcnow()).total_seconds()
@@ -114,11 +116,18 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         _release_pending(conversation, [mid for mid, _ in burst])
         publish_events(events)
         return None
+    from shared.conversation.backlog import handle_backlog
+
+    late = handle_backlog(tenant, message.wa_id, burst, state, now=utcnow())
+    if late is not None:  # sent long ago (an outage): one catch-up reply for all, flagged for staff
+        publish_events(events)
+        return late.message_id
 
     from shared.providers.registry import configured_providers
 
     providers = configured_providers(settings)
     reply, index = _reply(tenant, burst, state)
+    reply = _carry_out(tenant, message, burst, reply)
     agent = _agent(tenant, providers, reply, index, message, burst, state)
     text, provider, routed, grounded = _words(tenant, reply, index, agent)
     answered_by_agent = agent is not None and agent.text is not None
@@ -151,6 +160,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         (utcnow() - session_start).total_seconds(),
         agent,
     )
+    ad = (state.get("referral") or {}).get("source_id")  # a click-to-WhatsApp ad: its KPIs
+    if ad:
+        events = [e.model_copy(update={"ad": str(ad)}) for e in events]
     # Stored in the reply's own write, so that a redelivery can publish them again if this
     # publish fails (or the worker dies before it).
     stored_events = [e.model_dump(mode="json") for e in events if e.type != "message_in"]
@@ -174,6 +186,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         | _agent_state(agent),
     )
     publish_events(events)
+    # The language model loads in the background once the reply is out (the lexicon answers most
+    # messages; one that needs the model before it is loaded waits for it).
+    warm_up()
     log_event(
         log,
         20,
@@ -285,6 +300,84 @@ def _reply(
                 index.put(replace(index.items[sku], active=False))
         reply = run(_slots(tenant.tenant_id, services, now) if services else [])
     return reply, index
+
+
+def _carry_out(
+    tenant: TenantConfig, message: InboundMessage, burst: list[tuple[str, dict[str, Any]]], reply: Reply
+) -> Reply:
+    """The order, booking or opt-out the plan decided, done through `shared.commerce` and
+    `shared.messaging.optout` (idempotent: the key is the inbound message being answered, so a
+    redelivery never places or books twice). A refusal (stock gone, slot just taken) changes the
+    reply to say so."""
+    from shared.whatsapp.outbound import OutboundMessage
+
+    plan, lang = reply.plan, reply.understanding.language
+    profile = burst[-1][1].get("profile_name")
+    if plan.opt_out is not None:
+        from shared.messaging.optout import record_opt_out
+
+        record_opt_out(tenant.tenant_id, message.customer_key, plan.opt_out, source="chat")
+    if plan.order_lines:
+        from shared.commerce.cart import CartLine as CommerceLine
+        from shared.commerce.orders import place_order
+
+        outcome = place_order(
+            tenant.tenant_id,
+            customer_key=message.customer_key,
+            wa_id=message.wa_id,
+            profile_name=profile,
+            lines=[CommerceLine(sku=line.sku, quantity=line.quantity) for line in plan.order_lines],
+            source="chat",
+            idempotency_key=message.message_id,
+            language=lang,
+        )
+        if outcome.placed:
+            return replace(
+                reply, plan=replace(plan, revenue_minor=outcome.total_minor, currency=outcome.currency)
+            )
+        names = {sku: item.name for sku, item in _names(tenant.tenant_id, [s.sku for s in outcome.shortages])}
+        short = "; ".join(
+            catalog_message(
+                "order_short_line", lang, name=names.get(s.sku, s.sku), available=s.available, wanted=s.wanted
+            )
+            if s.reason == "stock"
+            else catalog_message("order_unavailable_line", lang, name=names.get(s.sku, s.sku))
+            for s in outcome.shortages
+        )
+        kept = replace(plan.state, cart=plan.order_lines, pending=None)
+        refused = replace(plan, conversion=None, order_lines=(), state=kept, llm_allowed=False)
+        return replace(
+            reply,
+            plan=refused,
+            message=OutboundMessage(text=catalog_message("order_short", lang, shortages=short)),
+        )
+    if plan.booking_slot is not None:
+        from shared.commerce.bookings import book_slot
+
+        booking = book_slot(
+            tenant.tenant_id,
+            slot_id=plan.booking_slot.slot_id,
+            customer_key=message.customer_key,
+            wa_id=message.wa_id,
+            profile_name=profile,
+            idempotency_key=message.message_id,
+            language=lang,
+        )
+        if not booking.booked:
+            from shared.conversation.state import Pending
+
+            taken = replace(plan.state, pending=Pending("pick_slot", (plan.booking_slot.sku,)))
+            refused = replace(plan, conversion=None, booking_slot=None, state=taken, llm_allowed=False)
+            return replace(
+                reply, plan=refused, message=OutboundMessage(text=catalog_message("slot_taken", lang))
+            )
+    return reply
+
+
+def _names(tenant_id: str, skus: list[str]) -> list[tuple[str, Any]]:
+    from shared.conversation.catalog_index import live_items
+
+    return [(item.sku, item) for item in live_items(tenant_id, skus)]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -487,8 +580,6 @@ def _state_change(
         change["upsold"] = True
     if plan.rating is not None or plan.state.rated:
         change["rated"] = True
-    if plan.opt_out is not None:
-        change["opted_out"] = plan.opt_out
     return change
 
 

@@ -1,14 +1,18 @@
 """Measured latency, errors and cost per provider: `tenants/{T}/provider_stats/{provider}`.
 
 Fields: `calls`, `errors`, `error_rate`, `latency_ms_p50`, `latency_ms_p95`, `cost_micros`,
-`tokens_in`, `tokens_out`, `cooldown_until`, `last_error`, `recent_latency_ms` (the last 100
-latencies the percentiles are computed from: a failed call counts with the time it wasted, a
-timeout with its whole wait), `recent_calls` (`{at, ok, ms}` of the last calls: the sliding window
-`cooldown` reads), `window_error_rate`, `updated_at`. The alerts function reads these.
+`tokens_in`, `tokens_out`, `recent_calls` (`{at, ok, ms}` of the last 100 calls: the sliding
+window `cooldown` reads and the percentiles' sample, where a failed call counts with the time it
+wasted and a timeout with its whole wait), `window_error_rate`, `cooldown_until`, `last_error`,
+`last_error_at`, `updated_at`. The alerts function reads these.
 
-Each call is folded in with a transaction. The document is per tenant and provider, so it
-sees about one write per reply: inside Firestore's one-write-per-second guideline for the
-message rates WhatsApp allows one business number, and a tenant's replies are rarely faster.
+A call is folded in with one write and no read on the reply's path: counters are Firestore
+increments and the call joins `recent_calls` by array-union (exact, whichever instance writes);
+percentiles, rates and the cool-down are computed from this instance's view of the document
+(read at most `_READ_TTL_S` ago and kept current with its own writes), so they may miss another
+instance's last seconds until the next write. The list is cut back to the last 100 when it has
+grown past that. The document is per tenant and provider: about one write per reply, inside
+Firestore's one-write-per-second guideline for the rates WhatsApp allows one business number.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from shared.providers.cooldown import CooldownRule, cooled_until, window_error_r
 from shared.storage import tenant_collection, utcnow
 
 RECENT = 100
-# Calls kept for the sliding window (older ones also drop out by age).
-WINDOW_CALLS = 50
+# The list is cut back to RECENT once it holds this many more (an occasional plain write).
+SLACK = 20
 _READ_TTL_S = 5.0
 _read_cache: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 
@@ -47,50 +51,43 @@ def record_call(
     error: str | None = None,
     rule: CooldownRule | None = None,
 ) -> None:
-    """Fold one provider call into its stats; `cooldown_until` says when the window's error rate
-    (see `cooldown`) lets the provider be called again."""
+    """Fold one provider call into its stats (one write); `cooldown_until` says when the window's
+    error rate (see `cooldown`) lets the provider be called again."""
     from google.cloud import firestore
 
-    from shared.clients import firestore_client
-
-    ref = tenant_collection(tenant_id, "provider_stats").document(provider)
-
-    @firestore.transactional
-    def update(transaction: Any) -> None:
-        data = ref.get(transaction=transaction).to_dict() or {}
-        calls = int(data.get("calls", 0)) + 1
-        errors = int(data.get("errors", 0)) + (0 if ok else 1)
-        recent = [*data.get("recent_latency_ms", []), round(latency_ms, 1)][-RECENT:]
-        now = utcnow()
-        window = rule or CooldownRule()
-        calls_seen = [*data.get("recent_calls", []), {"at": now, "ok": ok, "ms": round(latency_ms, 1)}]
-        calls_seen = [c for c in calls_seen if (now - c["at"]).total_seconds() <= window.window_s]
-        calls_seen = calls_seen[-WINDOW_CALLS:]
-        change: dict[str, Any] = {
-            "provider": provider,
-            "calls": calls,
-            "errors": errors,
-            "error_rate": errors / calls,
-            "recent_latency_ms": recent,
-            "latency_ms_p50": percentile(recent, 0.5),
-            "latency_ms_p95": percentile(recent, 0.95),
-            "cost_micros": int(data.get("cost_micros", 0)) + cost_micros,
-            "tokens_in": int(data.get("tokens_in", 0)) + tokens_in,
-            "tokens_out": int(data.get("tokens_out", 0)) + tokens_out,
-            "recent_calls": calls_seen,
-            "window_error_rate": window_error_rate(calls_seen, now, window.window_s),
-            "cooldown_until": cooled_until(calls_seen, now, window),
-            "updated_at": now,
-            "last_error": data.get("last_error"),
-            "last_error_at": data.get("last_error_at"),
-        }
-        if not ok:
-            change["last_error"] = error
-            change["last_error_at"] = now
-        transaction.set(ref, change)
-
-    update(firestore_client().transaction())
-    _read_cache.pop(tenant_id, None)
+    now, rule = utcnow(), rule or CooldownRule()
+    seen = provider_stats(tenant_id).get(provider, {})
+    entry = {"at": now, "ok": ok, "ms": round(latency_ms, 1)}
+    recent = [*seen.get("recent_calls", []), entry]
+    trim = len(recent) > RECENT + SLACK
+    recent = recent[-RECENT:]
+    calls, errors = int(seen.get("calls", 0)) + 1, int(seen.get("errors", 0)) + (0 if ok else 1)
+    latencies = [float(c["ms"]) for c in recent]
+    computed: dict[str, Any] = {
+        "provider": provider,
+        "error_rate": errors / calls,
+        "latency_ms_p50": percentile(latencies, 0.5),
+        "latency_ms_p95": percentile(latencies, 0.95),
+        "window_error_rate": window_error_rate(recent, now, rule.window_s),
+        "cooldown_until": cooled_until(recent, now, rule),
+        "updated_at": now,
+    }
+    if not ok:
+        computed |= {"last_error": error, "last_error_at": now}
+    counters = {
+        "calls": 1,
+        "errors": 0 if ok else 1,
+        "cost_micros": cost_micros,
+        "tokens_in": tokens_in,
+        "tokens_out": tokens_out,
+    }
+    write = computed | {k: firestore.Increment(v) for k, v in counters.items()}
+    write["recent_calls"] = recent if trim else firestore.ArrayUnion([entry])
+    tenant_collection(tenant_id, "provider_stats").document(provider).set(write, merge=True)
+    # This instance's view follows its own write.
+    view = {**seen, **computed, "recent_calls": recent}
+    view |= {k: int(seen.get(k, 0)) + v for k, v in counters.items()}
+    _read_cache.get(tenant_id, (0.0, {}))[1][provider] = view
 
 
 def provider_stats(tenant_id: str) -> dict[str, dict[str, Any]]:

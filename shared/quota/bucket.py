@@ -39,6 +39,14 @@ class BucketSpec:
     reserve: float = 0.2
     hold_s: float = 2.0
 
+    def __post_init__(self) -> None:
+        # A shard must be able to hold one whole call of its minute's share; more shards than
+        # calls a minute would grant each shard one call, over the budget together.
+        if not 1 <= self.shards <= self.per_minute:
+            raise ValueError(
+                f"{self.shards} shards for {self.per_minute} calls a minute: use 1 to per_minute"
+            )
+
     @cached_property
     def capacity(self) -> float:
         """Tokens a shard holds when full (at least one, so a small budget still grants)."""

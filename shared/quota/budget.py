@@ -46,6 +46,8 @@ from shared.settings import get_settings
 logger = get_logger(__name__)
 QUOTA = "quota"
 _priority: ContextVar[Priority] = ContextVar("quota_priority", default="scheduled")
+# Tokens reserved by this caller (a poll deciding whether it can afford a read): (bucket, expiry).
+_credit: ContextVar[tuple[tuple[str, float], ...]] = ContextVar("quota_credit", default=())
 DRIVE_PREFIX = "https://www.googleapis.com/drive/"
 SHEETS_PREFIX = "https://sheets.googleapis.com/"
 
@@ -221,6 +223,21 @@ class Budget:
         """Hold `n` tokens of `bucket` for this instance (fetching from the shards, waiting up to
         `max_wait_s`), and with `spend` use them at once; False when they could not be had in
         time (what was fetched stays held for the next caller)."""
+        return self._obtain(bucket, n, max_wait_s=max_wait_s, priority=priority, take=spend) is not None
+
+    def reserve(self, bucket: str, n: int, *, max_wait_s: float, priority: Priority | None = None) -> bool:
+        """Set `n` tokens aside for this caller's next calls (the gspread hook spends them first),
+        so that a poll that decided it can afford a read is not outrun by another thread."""
+        taken = self._obtain(bucket, n, max_wait_s=max_wait_s, priority=priority, take=True)
+        if taken is None:
+            return False
+        _credit.set(_credit.get() + tuple((bucket, expiry) for expiry in taken))
+        return True
+
+    def _obtain(
+        self, bucket: str, n: int, *, max_wait_s: float, priority: Priority | None, take: bool
+    ) -> list[float] | None:
+        """Hold `n` tokens (and with `take`, remove them from the pool and return their expiries)."""
         spec, pool = self.specs[bucket], self._pools[bucket]
         level = priority or _priority.get()
         deadline = self.clock() + max_wait_s
@@ -232,12 +249,13 @@ class Budget:
                         bucket, spec, pool, now, self._block(pool, spec, n - self._held(pool, now)), level
                     )
                 if self._held(pool, now) >= n:
-                    if spend:
-                        del pool.expiries[:n]
+                    taken: list[float] = []
+                    if take:
+                        taken, pool.expiries[:n] = pool.expiries[:n], []
                         self._count(pool, now, n)
-                    return True
+                    return taken
             if now + wait > deadline:
-                return False
+                return None
             self.sleep(min(max(wait, 0.01), 1.0, max(deadline - now, 0.01)))
 
     @staticmethod
@@ -265,7 +283,13 @@ class Budget:
         return min(waits)
 
     def spend(self, bucket: str, *, max_wait_s: float) -> None:
-        """Use one token (a held one, else fetched); QuotaExhausted if none comes in time."""
+        """Use one token: this caller's reserved one, else one held or fetched by the instance;
+        QuotaExhausted if none comes in time."""
+        now, credit = self.clock(), _credit.get()
+        mine = next((i for i, (name, expiry) in enumerate(credit) if name == bucket and expiry > now), None)
+        if mine is not None:
+            _credit.set(tuple(c for i, c in enumerate(credit) if i != mine and c[1] > now))
+            return
         if not self.acquire(bucket, 1, max_wait_s=max_wait_s, spend=True):
             raise QuotaExhausted(f"{bucket} budget exhausted for {max_wait_s:.0f} s, try again later")
 

@@ -107,14 +107,14 @@ def _budgeted_poll(config: TenantConfig, schedule: dict[str, Any]) -> Outcome:
     if config.source_kind == "gsheets":
         wait = get_settings().quota_max_wait_s
         if schedule.get("priority") == "scheduled" or not schedule.get("priority"):
-            if not budget().acquire("drive", 1, max_wait_s=wait):
+            if not budget().reserve("drive", 1, max_wait_s=wait):
                 return Outcome("deferred")
             peek = VersionFirst(source)
             version = peek.peek()
             if version is None or version.version == schedule.get("version"):
                 return _outcome(poll_tenant(tenant_id, source=peek, reason=reason))
             source, wait = peek, 0.0  # changed: read now if the budget allows, else queue ahead
-        if not budget().acquire("sheets", READ_CALLS, max_wait_s=wait, priority="push" if pushed else None):
+        if not budget().reserve("sheets", READ_CALLS, max_wait_s=wait, priority="push" if pushed else None):
             return Outcome("waiting", version=schedule.get("pending_version"))
     with call_priority("push" if pushed else "scheduled"):
         return _outcome(poll_tenant(tenant_id, force=pushed, source=source, reason=reason), pushed=pushed)

@@ -5,18 +5,19 @@ where two instances may race (the lease)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared.clients import firestore_client
 from shared.scheduling.plan import Outcome, Policy, claim, new_schedule, push_waiting, refusal, release
-from shared.storage import chunks, tenant_collection
+from shared.storage import tenant_collection, write_many
 
 SCHEDULE = "schedule"
 POLL, ALERTS = "poll", "alerts"
 DUE_FIELD = {POLL: "next_poll_at", ALERTS: "next_eval_at"}
 QUEUE_FIELDS = ("next_poll_at", "next_read_at", "next_eval_at")
+PAGE = 1_000  # one Pub/Sub publish request
 
 
 def schedule_ref(tenant_id: str, job: str) -> Any:
@@ -46,9 +47,10 @@ def set_interval(tenant_id: str, interval_s: int) -> None:
     schedule_ref(tenant_id, POLL).set({"interval_s": interval_s}, merge=True)
 
 
-def due(field: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]]]:
-    """Up to `limit` (tenant_id, schedule) whose `field` (one of QUEUE_FIELDS) is at or before
-    `now`, in that order: one indexed collection-group query."""
+def due(field: str, now: datetime, limit: int) -> Iterator[list[tuple[str, str]]]:
+    """(tenant_id, priority) of up to `limit` shops whose `field` (one of QUEUE_FIELDS) is at or
+    before `now`, in that order, in chunks of PAGE as the one indexed collection-group query
+    streams them (so a chunk is published while the next is read)."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     assert field in QUEUE_FIELDS, field
@@ -57,9 +59,17 @@ def due(field: str, now: datetime, limit: int) -> list[tuple[str, dict[str, Any]
         .collection_group(SCHEDULE)
         .where(filter=FieldFilter(field, "<=", now))
         .order_by(field)
+        .select([field, "priority"])
         .limit(limit)
     )
-    return [(snap.reference.parent.parent.id, snap.to_dict() or {}) for snap in query.stream()]
+    chunk: list[tuple[str, str]] = []
+    for snap in query.stream():
+        chunk.append((snap.reference.parent.parent.id, (snap.to_dict() or {}).get("priority") or "scheduled"))
+        if len(chunk) == PAGE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def count_due(now: datetime) -> int:
@@ -75,16 +85,10 @@ def count_due(now: datetime) -> int:
 
 
 def write_updates(job: str, updates: Iterable[tuple[str, dict[str, Any]]]) -> int:
-    """Merge `updates` into the tenants' `job` schedules, 450 to a commit; returns the count."""
-    client = firestore_client()
-    written = 0
-    for chunk in chunks(updates):
-        batch = client.batch()
-        for tenant_id, data in chunk:
-            batch.set(schedule_ref(tenant_id, job), data, merge=True)
-        batch.commit()
-        written += len(chunk)
-    return written
+    """Merge `updates` into the tenants' `job` schedules (one batch, or BulkWriter's parallel
+    batches beyond 450); returns the count."""
+    items = [(schedule_ref(tenant_id, job), data) for tenant_id, data in updates]
+    return write_many(items, merge=True)
 
 
 def _in_transaction(

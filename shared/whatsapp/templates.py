@@ -78,6 +78,7 @@ WEEKLY_SUMMARY = "weekly_summary"
 BACK_IN_STOCK = "back_in_stock"
 ANNOUNCEMENT = "announcement"
 BOOKING_REMINDER = "booking_reminder"
+ORDER_UPDATE = "order_update"
 FOLLOW_UP = "follow_up"
 
 TEMPLATES: dict[str, TemplateSpec] = {
@@ -116,7 +117,13 @@ TEMPLATES: dict[str, TemplateSpec] = {
                 Param("date", 60, "the day, in the customer's language"),
                 Param("time", 30, "the time, in the shop's timezone"),
             ),
-            "reminds a customer of a booking",
+            "reminds a customer of a booking, the day before",
+        ),
+        TemplateSpec(
+            ORDER_UPDATE,
+            "UTILITY",
+            (SHOP, Param("update", 600, "what changed: the order or booking and its new status")),
+            "tells a customer their order or booking changed (confirmed, ready, cancelled…)",
         ),
         TemplateSpec(
             FOLLOW_UP,

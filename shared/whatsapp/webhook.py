@@ -391,6 +391,14 @@ def store_inbound(tenant: TenantConfig, record: InboundRecord) -> bool:
         record_failure(tenant.tenant_id, "webhook_failure", UNAVAILABLE)
         raise DependencyDown("publish") from exc
     PUBLISH_CIRCUIT.success()
+    reacted_to = (record.raw.get("reaction") or {}).get("message_id") if record.type == "reaction" else None
+    if reacted_to and not duplicate:  # shown beside our message in the inbox; best effort
+        from shared.whatsapp.signals import record_customer_reaction
+
+        try:
+            record_customer_reaction(tenant.tenant_id, key, str(reacted_to), record.text)
+        except GoogleAPICallError as exc:
+            log_event(log, 30, "reaction not recorded", tenant_id=tenant.tenant_id, error=type(exc).__name__)
     log_event(
         log,
         20,

@@ -162,8 +162,38 @@ def test_a_spanish_customer_gets_a_spanish_answer_with_local_prices(tenant_id: s
     )
     assert reply["text"] == "¡Sí! La Chaqueta Vaquera cuesta 89,00\xa0€ y nos quedan 14."
     assert reply["grounded"] is True
-    assert "Test Outfitters" in api.requests[0][2]["systemInstruction"]["parts"][0]["text"]
+    system = api.requests[0][2]["systemInstruction"]["parts"][0]["text"]
+    assert "Test Outfitters" in system and "Answer in Spanish" in system
     assert "<customer>Hola" in json.dumps(api.requests[0][2]["contents"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "price_minor", "name", "question", "language", "sentence"),
+    [
+        ("pt-BR", "BRL", 8990, "Jaqueta Jeans", "Olá! Quanto custa a jaqueta jeans?", "Portuguese",
+         "A {name} custa {price}."),
+        ("fr-FR", "EUR", 8990, "Veste en Jean", "Bonjour, combien coûte la veste en jean ?", "French",
+         "La {name} coûte {price}."),
+        ("id-ID", "IDR", 45000000, "Jaket Jeans", "Halo kak, berapa harga jaket jeans?", "Indonesian",
+         "{name} harganya {price} ya kak."),
+        ("en-IN", "INR", 149900, "Denim Jacket", "Bhaiya denim jacket ka price kya hai?", "Hindi",
+         "{name} ka price {price} hai."),
+    ],
+)  # fmt: skip
+def test_each_language_gets_its_own_answer_and_prices(
+    tenant_id: str, apis, locale, currency, price_minor, name, question, language, sentence
+) -> None:
+    make_tenant(tenant_id, currency=currency, locale=locale)
+    write_catalog(tenant_id, [("JKT-9", name, "Jackets", price_minor, 6, "in_stock", "product")])
+    tenant_collection(tenant_id, "catalog").document("JKT-9").update({"currency": currency})
+    api = apis["openai"]
+    api.script = [
+        Call(("get_item", {"sku": "JKT-9"})),
+        lambda body: Say(sentence.format(name=name, price=openai_tool_results(body)[-1]["price"])),
+    ]
+    reply = ask(tenant_id, "15550031500", "wamid.lang", question, settings_for(apis, "openai"))
+    assert (reply["grounded"], reply["provider"]) == (True, "gpt-4o-mini"), reply["text"]
+    assert language in api.requests[0][2]["messages"][0]["content"]
 
 
 @pytest.mark.parametrize(

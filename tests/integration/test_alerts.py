@@ -154,6 +154,12 @@ CASES: dict[str, Case] = {
         ),
         lambda t: _set(t, "sheet_state", "main", {"last_success_at": NOW, "last_error": None}),
     ),
+    # shared/scheduling: the last poll started 5 minutes after it was due, on a 1-minute interval.
+    "polls_behind": Case(
+        "poll",
+        lambda t: _set(t, "schedule", "poll", {"interval_s": 60, "lag_s": 300.0, "behind": True}),
+        lambda t: _set(t, "schedule", "poll", {"interval_s": 60, "lag_s": 2.0, "behind": False}),
+    ),
     "validation_issues": Case(
         "sheet",
         lambda t: _set(

@@ -152,5 +152,6 @@ def test_a_broadcast_set_for_later_waits_then_the_scheduled_run_sends_it(tenant_
     publish_now("outreach-ticks", [Tick(tenant_id=tenant_id)])
     wait_for(lambda: (ref.get().to_dict() or {}).get("status") == "done", timeout=30)
     stored = messages_ref(tenant_id, "c6").document(message_id(bid)).get().to_dict() or {}
-    assert stored["template"]["name"] == "announcement" and "Sale starts now" in stored["text"]
+    assert stored["template"]["name"] == "announcement"
+    assert stored["template"]["body_params"] == ["Sale starts now"] and "Sale starts now" in stored["text"]
     assert not messages_ref(tenant_id, "c1").document(message_id(bid)).get().exists

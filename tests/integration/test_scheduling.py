@@ -205,20 +205,20 @@ def test_instances_share_one_budget_and_pushes_get_the_reserve(emulators: dict[s
 def test_the_alerts_tick_fans_out_one_evaluation_per_shop(
     tenant_id: str, tmp_path: Path, emulators: dict[str, str]
 ) -> None:
-    sheet = tmp_path / "bad.csv"
-    data = rows()
-    data[5][3] = "not a price"
-    write_csv(sheet, data)
-    make_shop(tenant_id, tmp_path, sheet=sheet)
-    poll_tenant(tenant_id)
+    make_shop(tenant_id, tmp_path)
     store.ensure_schedules(tenant_id, interval_s=60, alerts_interval_s=60, now=utcnow())
+    # A condition only a tick's evaluation looks at (no catalog change): polls running late.
+    store.schedule_ref(tenant_id, store.POLL).set({"lag_s": 400.0, "behind": True}, merge=True)
 
     publish(TOPIC_ALERTS_TICKS, Tick(job="evaluate-alerts"))
 
-    def has_alert() -> bool:
-        docs = tenant_collection(tenant_id, "alerts").stream()
-        return any((d.to_dict() or {}).get("type") == "validation_issues" for d in docs)
+    def alert() -> dict[str, Any]:
+        docs = [d.to_dict() or {} for d in tenant_collection(tenant_id, "alerts").stream()]
+        return next((d for d in docs if d.get("type") == "polls_behind"), {})
 
-    assert wait_for(has_alert, 60)
-    alerts = store.schedule_ref(tenant_id, store.ALERTS).get().to_dict() or {}
+    assert wait_for(lambda: bool(alert()), 60)
+    assert alert()["status"] == "open" and alert()["details"]["late_s"] == 400.0
+    evaluations = lambda: store.schedule_ref(tenant_id, store.ALERTS).get().to_dict() or {}  # noqa: E731
+    assert wait_for(lambda: "dispatched_at" in evaluations(), 10)  # written right after the publish
+    alerts = evaluations()
     assert (alerts["next_eval_at"] - alerts["dispatched_at"]).total_seconds() == pytest.approx(60)

@@ -17,7 +17,7 @@ from shared.messaging.store import conversation_ref, messages_ref
 from shared.storage import utcnow
 from shared.whatsapp.outbound import OutboundMessage
 from shared.whatsapp.send import send_and_store
-from tests.respond_support import make_tenant, write_catalog
+from tests.respond_support import conv, make_tenant, write_catalog
 from tests.standins import GraphStandIn, TwilioStandIn
 
 pytestmark = pytest.mark.usefixtures("emulators")
@@ -74,7 +74,8 @@ def test_an_owner_alert_outside_the_window_is_the_owner_alert_template(
         "[CRITICAL] Vestido Azul acaba em 2 dias",
         "Estoque: 3 · Vendas: 1,5/dia · Reponha logo",
     ]
-    stored = messages_ref(tenant_id, owner).document("notify-" + f"{tenant_id}.a1.1.whatsapp").get().to_dict()
+    stored = conv(tenant_id, owner).collection("messages").document(f"notify-{tenant_id}.a1.1.whatsapp").get()
+    stored = stored.to_dict()
     assert stored["text"].startswith("Alerta para Test Outfitters: [CRITICAL] Vestido Azul")
 
 
@@ -83,6 +84,7 @@ def test_back_in_stock_outside_the_window_in_the_customers_language_says_it_once
 ) -> None:
     from shared.conversation.restock import notify_back_in_stock
     from shared.events import CatalogChange, StatusChange
+    from shared.i18n.catalog import money, reply_locale
 
     tenant = make_tenant(tenant_id, channel="meta")
     write_catalog(tenant_id)
@@ -103,10 +105,11 @@ def test_back_in_stock_outside_the_window_in_the_customers_language_says_it_once
     [(_, _, body)] = graph.requests
     assert body["template"]["name"] == "back_in_stock" and body["template"]["language"] == {"code": "es"}
     params = [p["text"] for p in body["template"]["components"][0]["parameters"]]
-    assert params == ["Test Outfitters", "Denim Jacket ($89.00)"]
+    price = money(8900, "USD", reply_locale("es", tenant.locale))  # as the customer's replies write it
+    assert params == ["Test Outfitters", f"Denim Jacket ({price})"]
     stored = messages_ref(tenant_id, CUSTOMER).document("restock-JKT-001-p9").get().to_dict()
     assert stored["text"] == (
-        "Buenas noticias de Test Outfitters: Denim Jacket ($89.00) vuelve a estar disponible. "
+        f"Buenas noticias de Test Outfitters: Denim Jacket ({price}) vuelve a estar disponible. "
         "Responde a este mensaje para pedirlo."
     )
 
@@ -146,5 +149,5 @@ def test_twilio_without_the_content_sid_fails_with_a_clear_reason(
     with pytest.raises(ConfigError, match="twilio_content_sids"):
         send_and_store(tenant, CUSTOMER, OutboundMessage(text="hi"), message_id="t3", provider="staff")
     assert twilio.requests == []
-    stored = messages_ref(tenant_id, CUSTOMER).document("t3").get().to_dict()
+    stored = conv(tenant_id, CUSTOMER).collection("messages").document("t3").get().to_dict()
     assert stored["status"] == "failed" and "follow_up" in stored["error"]

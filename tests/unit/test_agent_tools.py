@@ -68,6 +68,9 @@ def test_the_contract_is_rendered_for_both_sdks() -> None:
         ("add_to_cart", {"sku": "A", "quantity": True}, "must be an integer"),
         ("search_catalog", {"query": "  "}, "bad length"),
         ("list_free_slots", {"sku": "S", "date": "next friday"}, "expected form"),
+        ("list_free_slots", {"sku": "S", "date": "2026-13-45"}, "not a date"),
+        ("search_catalog", {"query": "x", "limit": float("inf")}, "must be an integer"),
+        ("search_catalog", {"query": "x", "limit": float("nan")}, "must be an integer"),
         ("place_order", {"customer": "15550100000"}, "unexpected argument"),
     ],
 )
@@ -230,3 +233,15 @@ def test_actions_taken_are_confirmed_when_the_models_words_are_not_sent() -> Non
         "Tu pedido está hecho: 89,00\xa0€ (ref. o-9). Te confirmaremos aquí el pago y la entrega.",
     ]
     assert confirmations(AgentReply(None, "no_provider_answered", "en", actions=(refused,))) == ""
+
+
+def test_a_cart_commerce_would_refuse_is_never_built_or_placed() -> None:
+    euro = CatalogItem("EU-1", "Scarf", "Scarves", 2500, "EUR", 9, "in_stock")
+    shelf = Shelf([JACKET, euro])
+    runner = ToolRunner(shelf, "en_US", "wamid.3")
+    assert runner.run(call("add_to_cart", {"sku": "JKT-001", "quantity": 1}))["status"] == "added"
+    assert runner.run(call("add_to_cart", {"sku": "EU-1", "quantity": 1}))["status"] == "cart_cannot_take_it"
+    assert runner.cart == [("JKT-001", 1)]
+    shelf.order = lambda lines, *, idempotency_key: OrderResult(False, refused="mixed currencies")  # type: ignore[method-assign]
+    assert runner.run(call("place_order", {})) == {"status": "refused"}
+    assert runner.cart == [("JKT-001", 1)]  # kept: nothing was ordered

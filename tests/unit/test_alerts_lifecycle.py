@@ -59,6 +59,7 @@ def test_every_required_rule_type_exists() -> None:
         "in_demand_out_of_stock",
         "sheet_stale",
         "sheet_read_failed",
+        "polls_behind",
         "validation_issues",
         "reservations_exceed_stock",
         "satisfaction_drop",

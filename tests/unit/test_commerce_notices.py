@@ -29,16 +29,16 @@ def test_every_commerce_message_exists_in_every_language_with_the_same_fields() 
 
 
 def test_order_notice_in_portuguese_with_brazilian_money() -> None:
-    text = order_text("order_confirmed", ORDER, lang="pt", locale="pt-BR", shop="Loja")
+    text = order_text("commerce_order_confirmed", ORDER, lang="pt", locale="pt-BR", shop="Loja")
     assert text == "Seu pedido O-ABC está confirmado: 2 × Camiseta, 1 × Cinto. Total R$\xa01.234,50."
 
 
 def test_booking_notice_dates_in_the_customers_language() -> None:
     booking = {"name": "Corte", "date": "2026-12-05", "start": "10:00"}
     assert "sábado, 5 de diciembre de 2026, 10:00" in booking_text(
-        "booking_cancelled", booking, lang="es", locale="es-MX"
+        "commerce_booking_cancelled", booking, lang="es", locale="es-MX"
     )
-    assert "Saturday" in booking_text("booking_reminder", booking, lang="en", locale="en-US")
+    assert "Saturday" in booking_text("commerce_booking_reminder", booking, lang="en", locale="en-US")
 
 
 @pytest.mark.parametrize(
@@ -66,4 +66,4 @@ def test_shortage_explains_each_line() -> None:
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    assert message("order_line", "de", quantity=1, name="X") == "1 × X"
+    assert message("commerce_order_line", "de", quantity=1, name="X") == "1 × X"

@@ -4,7 +4,7 @@ the instances, shards, priorities and 429s; pushed edits ahead of scheduled chec
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from shared.quota.bucket import WINDOW_S, BucketSpec, ShardState, in_debt, shards_for, take, wait_for
@@ -50,6 +50,7 @@ def max_in_window(times: list[float], window: float) -> int:
 def test_no_minute_ever_gets_more_grants_than_the_budget(
     per_minute: int, shards: int, steps: list[tuple[float, int, str, int]]
 ) -> None:
+    assume(shards <= per_minute)  # fewer calls than shards is refused (test below)
     spec = BucketSpec(per_minute=per_minute, shards=shards)
     now = 0.0
     states = [ShardState.full(spec, now) for _ in range(shards)]
@@ -61,6 +62,11 @@ def test_no_minute_ever_gets_more_grants_than_the_budget(
         # The worst case: every token granted is spent at the end of its hold.
         spent += [now + spec.hold_s] * granted
     assert max_in_window(spent, WINDOW_S) <= per_minute
+
+
+def test_more_shards_than_calls_a_minute_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 shards for 1 calls a minute"):
+        BucketSpec(per_minute=1, shards=2)
 
 
 def test_scheduled_checks_leave_the_reserve_to_pushed_edits() -> None:
@@ -148,3 +154,19 @@ def test_throttled_pauses_everyone_until_retry_after() -> None:
         other.spend("drive", max_wait_s=5)
     other.spend("drive", max_wait_s=30)
     assert clock.now - 1_000_000.0 >= 20
+
+
+def test_tokens_a_poll_reserved_are_not_taken_by_another_thread() -> None:
+    import contextvars
+
+    clock = Clock()
+    budget = budget_with(62, clock)  # five tokens at once for scheduled calls
+    poll = contextvars.copy_context()
+    assert poll.run(budget.reserve, "sheets", 2, max_wait_s=0)
+    other = contextvars.copy_context()
+    for _ in range(3):
+        other.run(budget.spend, "sheets", max_wait_s=0)
+    with pytest.raises(QuotaExhausted):
+        other.run(budget.spend, "sheets", max_wait_s=0)
+    poll.run(budget.spend, "sheets", max_wait_s=0)
+    poll.run(budget.spend, "sheets", max_wait_s=0)  # both reserved calls go through

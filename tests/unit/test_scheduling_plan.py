@@ -155,3 +155,22 @@ def test_the_dispatcher_hands_out_a_minute_of_budget_then_what_refills() -> None
     assert reads.room(2) == 1
     reads.refill(1000.0)
     assert reads.room(2) == 15, "never more than the burst saved up"
+
+
+def test_a_shop_polled_late_or_waiting_for_read_budget_raises_an_alert() -> None:
+    from shared.alerts.context import TenantState
+    from shared.alerts.rules_sheet import polls_behind
+
+    tenant = TenantConfig(tenant_id="t", phone_number_id="1", source="file:x.csv")
+
+    def findings(schedule: dict) -> list:
+        state = TenantState(tenant, at(0))
+        state.__dict__["poll_schedule"] = schedule  # the cached view of schedule/poll
+        return polls_behind(state)
+
+    assert findings({"interval_s": 60, "lag_s": 30.0, "behind": False, "priority": "scheduled"}) == []
+    late = findings({"interval_s": 60, "lag_s": 200.0, "behind": True, "priority": "scheduled"})
+    assert late[0].type == "polls_behind" and late[0].details["late_s"] == 200.0
+    waiting = findings({"interval_s": 60, "priority": "changed", "due_at": at(-600), "behind": False})
+    assert waiting[0].details["waiting_for_read"] is True and waiting[0].details["late_s"] == 600.0
+    assert findings({"interval_s": 60, "priority": "changed", "due_at": at(-30)}) == []

@@ -19,6 +19,7 @@ from shared.whatsapp.templates import (
     BODY_MAX,
     BOOKING_REMINDER,
     FOLLOW_UP,
+    ORDER_UPDATE,
     OWNER_ALERT,
     TEMPLATES,
     WEEKLY_SUMMARY,
@@ -52,9 +53,16 @@ def test_every_body_is_one_meta_accepts(name: str, lang: str) -> None:
 
 
 def test_the_declared_set_is_what_the_product_sends() -> None:
-    assert {OWNER_ALERT, WEEKLY_SUMMARY, BACK_IN_STOCK, ANNOUNCEMENT, BOOKING_REMINDER, FOLLOW_UP} == set(
-        TEMPLATES
-    )
+    declared = {
+        OWNER_ALERT,
+        WEEKLY_SUMMARY,
+        BACK_IN_STOCK,
+        ANNOUNCEMENT,
+        BOOKING_REMINDER,
+        ORDER_UPDATE,
+        FOLLOW_UP,
+    }
+    assert declared == set(TEMPLATES)
     assert TEMPLATES[ANNOUNCEMENT].category == "MARKETING"
     assert [p.name for p in TEMPLATES[ANNOUNCEMENT].params] == ["text"]
 
@@ -84,10 +92,10 @@ def test_back_in_stock_says_it_once() -> None:
 
 
 def test_a_value_ending_a_sentence_before_the_bodys_full_stop_loses_its_own() -> None:
-    use = TemplateUse.of(BOOKING_REMINDER, shop="Bela Ltda.", service="Corte!", date="5/12", time="10h.")
+    use = TemplateUse.of(OWNER_ALERT, shop="Bela Ltda.", title="Estoque baixo!", details="Reponha.")
     message = render(use, "pt")
     assert message.template is not None
-    assert message.template.body_params == ("Bela Ltda", "Corte!", "5/12", "10h")
+    assert message.template.body_params == ("Bela Ltda", "Estoque baixo!", "Reponha.")
     assert ".." not in message.text and ".:" not in message.text
 
 
@@ -139,10 +147,12 @@ def test_the_customers_language_picks_the_template_language(
 
 def test_the_text_stored_for_the_inbox_is_the_body_in_that_language() -> None:
     use = TemplateUse.of(
-        BOOKING_REMINDER, shop="Salão Bela", service="Corte", date="sábado, 5 de dez.", time="10:00"
+        BOOKING_REMINDER, shop="Salão Bela", service="Corte", date="sábado, 5 de dezembro", time="10:00"
     )
     message = render(use, "pt-BR")
-    assert message.text.startswith("Lembrete de Salão Bela: seu horário de Corte é em sábado, 5 de dez.")
+    assert message.text.startswith(
+        "Lembrete de Salão Bela: seu horário de Corte é em sábado, 5 de dezembro às 10:00."
+    )
 
 
 def test_a_template_is_used_with_exactly_its_parameters() -> None:

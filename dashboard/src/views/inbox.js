@@ -214,7 +214,7 @@ export function mountInbox(section, session) {
           h(
             "button",
             { type: "button", class: `conv${c.id === selected ? " selected" : ""}${unread ? " unread" : ""}`, "aria-current": c.id === selected ? "true" : null, dataset: { wa: c.wa_id || c.id, key: c.id }, onclick: () => select(c.id) },
-            h("span", { class: "who" }, h("span", { class: "name" }, displayName(c)), unread ? h("span", { class: "dot", "aria-label": "unread" }, "●") : null, c.handoff ? h("span", { class: "badge out" }, "needs staff") : null, c.commerce?.open_orders ? h("span", { class: "badge order-placed", title: "open orders (see Orders)" }, `order ${c.commerce.open_orders}`) : null, c.commerce?.upcoming_bookings ? h("span", { class: "badge booking-booked", title: "upcoming bookings (see Bookings)" }, "booking") : null),
+            h("span", { class: "who" }, h("span", { class: "name" }, displayName(c)), unread ? h("span", { class: "dot", "aria-label": "unread" }, "●") : null, c.handoff ? h("span", { class: "badge out" }, "needs staff") : null, c.commerce?.open_orders ? h("span", { class: "badge order-placed", title: "open orders (see Orders)" }, `order ${c.commerce.open_orders}`) : null, c.commerce?.upcoming_bookings ? h("span", { class: "badge booking-booked", title: "upcoming bookings (see Bookings)" }, "booking") : null, c.backlog?.flagged ? h("span", { class: "badge low", title: "messages that arrived hours late (an outage): read them and follow up" }, "late messages") : null),
             h("span", { class: "handle muted" }, [handle(c), c.language ? c.language.toUpperCase() : null, assignee ? `→ ${assignee}` : null].filter(Boolean).join(" · ")),
             h("span", { class: "preview" }, c.last_message_preview || ""),
             h("span", { class: "when" }, timeAgo(c.last_message_at)),
@@ -246,6 +246,7 @@ export function mountInbox(section, session) {
     state.textContent = [
       c.handoff ? `A person is handling this conversation${c.handoff_reason ? ` (${String(c.handoff_reason).replaceAll("_", " ")})` : ""}: the assistant does not reply.` : "The assistant replies automatically.",
       expires ? (open ? `Service window open, closes ${timeAgo(expires)}.` : "The 24-hour service window is closed: only template messages can be sent.") : "",
+      c.backlog?.flagged ? `${c.backlog.count} message(s) arrived hours late, the oldest sent ${timeAgo(c.backlog.oldest_at)}: the customer got one "sorry for the wait" reply, so read them and follow up.` : "",
     ].join(" ");
     replyForm.hidden = false;
     reply.disabled = !open && modeReply.checked;

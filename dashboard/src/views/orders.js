@@ -38,7 +38,9 @@ export function mountOrders(section, { db, tenant, uid }) {
     ...Object.entries(FILTERS).map(([key, f]) => h("option", { value: key }, f.label)),
   );
   const rows = h("tbody", {});
-  const detail = h("div", { id: "order-detail", class: "card", hidden: true, "aria-live": "polite" });
+  const detail = h("div", { id: "order-detail", class: "card", hidden: true });
+  // Outside the detail (which re-renders on every change): what became of the last request.
+  const notice = h("p", { id: "order-notice", class: "muted", role: "status", "aria-live": "polite" });
   section.replaceChildren(
     h("h2", { id: "orders-h" }, "Orders"),
     h("p", { class: "toolbar" }, h("label", { for: "orders-filter" }, "Show "), filter),
@@ -54,6 +56,7 @@ export function mountOrders(section, { db, tenant, uid }) {
       ),
     ),
     detail,
+    notice,
   );
   const fail = (what) => (exc) => {
     error.hidden = false;
@@ -109,7 +112,7 @@ export function mountOrders(section, { db, tenant, uid }) {
       detail.hidden = true;
       return;
     }
-    const status = h("p", { class: "muted", role: "status" });
+    const status = notice;
     const act = async (next, button) => {
       button.disabled = true;
       status.textContent = "Sending…";
@@ -133,7 +136,8 @@ export function mountOrders(section, { db, tenant, uid }) {
       }
     };
     detail.hidden = false;
-    detail.replaceChildren(
+    // replaceChildren would write a null as the text "null": leave the absent parts out.
+    detail.replaceChildren(...[
       h("h3", {}, `Order ${o.id} · ${o.status}`),
       h("p", {}, `${o.profile_name || "Customer"} · WhatsApp +${o.wa_id || "—"} · placed ${formatDateTime(o.created_at)}`),
       h(
@@ -155,8 +159,7 @@ export function mountOrders(section, { db, tenant, uid }) {
         button.addEventListener("click", () => act(a.status, button));
         return button;
       })),
-      status,
-    );
+    ].filter(Boolean));
     for (const tr of rows.children) tr.classList.toggle("selected", tr.dataset.id === id);
   }
 }
