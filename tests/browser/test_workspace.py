@@ -30,7 +30,7 @@ import httpx
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import ROOT, Page, SheetTenant, dashboard_url
+from tests.browser.conftest import ROOT, Page, SheetTenant, conversation_of, dashboard_url
 from tests.browser.test_dashboard import eventually
 
 pytestmark = pytest.mark.timeout(180)
@@ -67,18 +67,6 @@ def customer_says(tenant: SheetTenant, wa_id: str, name: str, text: str) -> None
         timeout=30,
     )
     assert response.status_code == 200, response.text
-
-
-def conversation_of(firestore: Any, tenant_id: str, wa_id: str) -> Any:
-    """The customer's conversation document (keyed by their customer key), found by number."""
-
-    def find() -> Any:
-        query = (
-            firestore.collection(f"tenants/{tenant_id}/conversations").where("wa_id", "==", wa_id).limit(1)
-        )
-        return next((snap.reference for snap in query.stream()), None)
-
-    return eventually(find, timeout=20)
 
 
 def tick_until(tenant_id: str, locator: Any, timeout: float = 45.0) -> None:
