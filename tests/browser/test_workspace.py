@@ -188,6 +188,9 @@ def test_the_inbox_names_customers_alerts_staff_and_shows_who_wrote_what(
 
         conv(tab, "15550100001").click()
         thread.locator('li[data-author="customer"]', has_text="talk to a person").wait_for()
+        panel = page.locator("#view-inbox .customer-pane")
+        panel.locator("dd", has_text="Maria Silva").wait_for()
+        assert "+15550100001" in panel.inner_text() and "null" not in panel.inner_text()
 
         # A saved answer, found with "/".
         page.locator("details.quick-manager summary").click()
@@ -321,8 +324,8 @@ def test_contacts_search_tag_and_export(chromium: Any, sheet_tenant: SheetTenant
         eventually(lambda: page.locator("tr[data-key]").count() == 1)
         page.fill("#contacts-search", "")
         page.locator('tr[data-key="15550400001"] th button').click()
-        page.fill(".customer-pane .tag-input", "Wholesale Buyer")
-        page.locator(".customer-pane .tag-form button").click()
+        page.fill("#view-contacts .customer-pane .tag-input", "Wholesale Buyer")
+        page.locator("#view-contacts .customer-pane .tag-form button").click()
         page.locator('tr[data-key="15550400001"] .tag', has_text="wholesale-buyer").wait_for()
         ref = firestore.document(f"tenants/{t}/customers/15550400001")
         stored = eventually(

@@ -89,7 +89,8 @@ export function mountCustomerPanel(panel, session) {
         h("dl", { class: "details" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
         h("h4", {}, "Tags"),
         editor.el,
-        c.rule_tags?.length ? h("p", { class: "muted" }, "Automatic: ", ...c.rule_tags.map((t) => h("span", { class: "tag" }, t))) : null,
+        // (DOM replaceChildren would print a null: only real nodes go in)
+        ...(c.rule_tags?.length ? [h("p", { class: "muted" }, "Automatic: ", ...c.rule_tags.map((t) => h("span", { class: "tag" }, t)))] : []),
       );
       editor.render();
     };
