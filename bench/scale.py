@@ -194,7 +194,7 @@ def shop_polls(run: str, shops: int = 100) -> dict[str, Any]:
 
         # Tight budget: 40 sheets edited, 120 Sheets calls a minute for the whole deployment;
         # polls go round (as the dispatcher would send them) until every edit is read.
-        os.environ |= {"QUOTA_SHEETS_PER_MINUTE": "120", "QUOTA_MAX_WAIT_S": "0"}
+        os.environ |= {"QUOTA_SHEETS_PER_MINUTE": "120", "QUOTA_MAX_WAIT_S": "5"}
         _reset()
         assert budget().specs["sheets"].per_minute == 120
         edited = ids[:40]
@@ -231,7 +231,7 @@ def shop_polls(run: str, shops: int = 100) -> dict[str, Any]:
         "tight_outcomes": _counts(tight),
         "tight_worst_60s_sheets_calls": worst,
         "tight_all_40_read_s": round(all_read_s, 1),
-        "tight_read": sum(1 for d in docs if d.get("last_outcome") == "changed"),
+        "tight_read": sum(1 for d in docs if d.get("version") == "2"),
         "tight_failed_polls": tight.count("failed"),
     }
 
@@ -365,7 +365,7 @@ def memory_child(cache_mb: int, shops: int) -> None:
     total_items = 0
     for n in range(shops):
         draw = rng.random()
-        items = rng.randint(20, 60) if draw < 0.8 else 200 if draw < 0.98 else 1000 if draw < 0.999 else 10000
+        items = rng.randint(10, 30) if draw < 0.85 else 100 if draw < 0.99 else 500 if draw < 0.999 else 10000
         total_items += items
         catalog_index._indexes[f"shop-{n:05d}"] = index_of(f"shop-{n:05d}", items)
     cache = catalog_index._indexes
@@ -408,9 +408,10 @@ def memory(shops: int) -> dict[str, Any]:
 
 
 def reload_times(run: str) -> dict[str, float]:
-    """An evicted shop's index loaded again from Firestore, as its next message would."""
+    """An evicted shop's index loaded again, as its next message would (`catalog_index`: from
+    the compact snapshot the first load wrote), after a first load from the collections."""
     from shared.clients import firestore_client
-    from shared.conversation.catalog_index import _load
+    from shared.conversation.catalog_index import catalog_index, forget_indexes
     from shared.storage import tenant_collection, utcnow
 
     figures = {}
@@ -431,10 +432,14 @@ def reload_times(run: str) -> dict[str, float]:
                 {"status": "in_stock", "stock": n % 20, "stale": False, "updated_at": now},
             )
         bulk.close()
+        forget_indexes()
         started = time.perf_counter()
-        index = _load(tenant_id)
+        assert len(catalog_index(tenant_id).items) == items
+        figures[f"first_load_{items}_s"] = round(time.perf_counter() - started, 2)
+        forget_indexes()  # evicted
+        started = time.perf_counter()
+        assert len(catalog_index(tenant_id).items) == items
         figures[f"reload_{items}_s"] = round(time.perf_counter() - started, 2)
-        assert len(index.items) == items
     return figures
 
 
@@ -555,8 +560,13 @@ def report(fan: dict[str, Any], polls: dict[str, Any], sim: dict[str, Any], mem:
             "",
         ),
         (
-            "  evicted index reloaded, 1,000 / 10,000 items",
-            f"{mem['reload_1000_s']} / {mem['reload_10000_s']} s",
+            "  index loaded first / again after eviction, 1,000 items",
+            f"{mem['first_load_1000_s']} / {mem['reload_1000_s']} s",
+            "",
+        ),
+        (
+            "  index loaded first / again after eviction, 10,000 items",
+            f"{mem['first_load_10000_s']} / {mem['reload_10000_s']} s",
             "",
         ),
     ]

@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     quota_sheets_per_minute: int = Field(default=54, ge=1)
     quota_drive_per_minute: int = Field(default=10_000, ge=1)
     quota_max_wait_s: float = Field(default=20.0, ge=0)
-    quota_hold_s: float = Field(default=2.0, gt=0, le=10)
+    quota_hold_s: float = Field(default=5.0, gt=0, le=30)
 
     # Per-shop schedules (shared/scheduling). The poll tick's function re-checks for due shops
     # every DISPATCH_RECHECK_S for DISPATCH_WINDOW_S (under its timeout), which is how intervals

@@ -127,10 +127,10 @@ locals {
       trigger     = "push"
       document    = null
       memory      = "512Mi"
-      timeout     = 300 # a tick: every tenant's pending notices and sheet rows, and reminders
-      concurrency = 1   # one follow-up run at a time, so two runs never append the same rows
-      max         = 2
-      publishes   = []
+      timeout     = 300                     # a tick: every tenant's pending notices and sheet rows, and reminders
+      concurrency = 1                       # see max
+      max         = 1                       # with concurrency 1: one follow-up run at a time (sheet rows checked, then appended)
+      publishes   = ["conversation-events"] # a notice or reminder that fails is reported (send_failed)
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT", "SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "commerce-requests" = {
@@ -323,7 +323,7 @@ locals {
     QUOTA_SHEETS_PER_MINUTE = tostring(var.quota_sheets_per_minute)
     QUOTA_DRIVE_PER_MINUTE  = tostring(var.quota_drive_per_minute)
     QUOTA_MAX_WAIT_S        = "20"  # a poll waits this long for a token, then goes back to the queue
-    QUOTA_HOLD_S            = "2"   # tokens an instance fetched lapse after this (the bound counts it)
+    QUOTA_HOLD_S            = "5"   # tokens an instance fetched lapse after this (the bound counts it)
     DISPATCH_RECHECK_S      = "1"   # the poll tick re-checks for due shops every second...
     DISPATCH_WINDOW_S       = "55"  # ...for 55 s: intervals under Cloud Scheduler's minute
     POLL_LEASE_S            = "150" # above sheet-poller-shop's timeout

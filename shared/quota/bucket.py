@@ -37,7 +37,7 @@ class BucketSpec:
     shards: int = 1
     burst: float = 0.1
     reserve: float = 0.2
-    hold_s: float = 2.0
+    hold_s: float = 5.0
 
     def __post_init__(self) -> None:
         # A shard must be able to hold one whole call of its minute's share; more shards than

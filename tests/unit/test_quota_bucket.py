@@ -137,7 +137,7 @@ def test_tokens_held_by_an_instance_lapse_after_the_hold() -> None:
     clock = Clock()
     budget = budget_with(600, clock)
     assert budget.acquire("sheets", 10, max_wait_s=0)
-    clock.now += 5  # unspent: gone, and already counted against the budget
+    clock.now += 6  # unspent past the hold: gone, and already counted against the budget
     granted_before = budget.granted["sheets"]
     budget.spend("sheets", max_wait_s=0)
     assert budget.granted["sheets"] == granted_before + 1
