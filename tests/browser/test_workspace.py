@@ -447,7 +447,7 @@ def test_kpis_and_alerts_speak_the_owners_language(
             "Typical wait for a reply",
         ):
             assert plain in text
-        for jargon in ("Grounded", "fallback", "$0.0000"):
+        for jargon in ("Grounded", "fallback", "$0.0000", "null", "undefined", "NaN"):
             assert jargon not in text
         assert "R$" in page.locator('[data-kpi="sales"] .value').inner_text()
         assert "America/Sao Paulo time" in text
