@@ -77,6 +77,23 @@ def page(chromium: Any) -> Iterator[Page]:
     assert tab.errors == [], f"console errors: {tab.errors}"
 
 
+def conversation_of(firestore: Any, tenant_id: str, wa_id: str) -> Any:
+    """The customer's conversation document (keyed by their customer key), found by number."""
+
+    def find() -> Any:
+        query = (
+            firestore.collection(f"tenants/{tenant_id}/conversations").where("wa_id", "==", wa_id).limit(1)
+        )
+        return next((snap.reference for snap in query.stream()), None)
+
+    deadline = time.monotonic() + 20
+    while (found := find()) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no conversation with the number {wa_id} within 20 s")
+        time.sleep(0.2)
+    return found
+
+
 # --- a tenant with a sheet of its own ---------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ROOT, Page, SheetTenant
+from tests.browser.conftest import ROOT, Page, SheetTenant, conversation_of
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -134,7 +134,7 @@ def test_taking_over_stops_auto_replies_and_a_staff_reply_is_sent(
 
     page.page.get_by_role("button", name="Take over").click()
     page.page.get_by_role("button", name="Hand back to the assistant").wait_for()
-    conversation = firestore.document(f"tenants/{tenant}/conversations/{wa_id}")
+    conversation = conversation_of(firestore, tenant, wa_id)  # keyed by the customer's key
     eventually(lambda: (conversation.get().to_dict() or {}).get("handoff") is True)
     assert page.page.locator(f'button.conv[data-wa="{wa_id}"] .badge').inner_text() == "needs staff"
 

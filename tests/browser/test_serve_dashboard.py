@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.browser.conftest import dashboard_url
+from tests.browser.conftest import conversation_of, dashboard_url
 
 
 def test_config_names_the_emulator_the_page_must_use(emulators: dict[str, str]) -> None:
@@ -40,6 +40,11 @@ def test_the_chat_simulator_refuses_bad_requests_before_reaching_the_webhook(
         url, json={"tenant": "no-such-tenant", "from": "15550001111", "text": "hi"}, timeout=5
     )
     assert unknown.status_code == 400
+    for reply in ({"kind": "swipe", "id": "x"}, {"kind": "list", "id": ""}, {"kind": "button"}, "rate:5"):
+        pressed = httpx.post(
+            url, json={"tenant": "demo", "from": "15550001111", "text": "hi", "reply": reply}, timeout=5
+        )
+        assert pressed.status_code == 400, reply
 
 
 def test_the_chat_simulator_posts_a_signed_message_the_webhook_accepts(
@@ -52,7 +57,6 @@ def test_the_chat_simulator_posts_a_signed_message_the_webhook_accepts(
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["webhook_status"] == 200
-    stored = firestore.document(
-        f"tenants/demo/conversations/15550005555/messages/{answer.json()['message_id']}"
-    )
+    conversation = conversation_of(firestore, "demo", "15550005555")  # keyed by customer key
+    stored = conversation.collection("messages").document(answer.json()["message_id"])
     assert stored.get().exists, "the webhook stored the inbound message"

@@ -30,7 +30,7 @@ import httpx
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import ROOT, Page, SheetTenant, dashboard_url
+from tests.browser.conftest import ROOT, Page, SheetTenant, conversation_of, dashboard_url
 from tests.browser.test_dashboard import eventually
 
 pytestmark = pytest.mark.timeout(180)
@@ -180,7 +180,7 @@ def test_the_inbox_names_customers_alerts_staff_and_shows_who_wrote_what(
         # Opening a conversation marks it read; the thread tells customer and assistant apart.
         conv(tab, "15550100002").click()
         eventually(lambda: page.locator('[data-filter="unread"] .n').inner_text() == "1", timeout=10)
-        ref = firestore.document(f"tenants/{t}/conversations/15550100002")
+        ref = conversation_of(firestore, t, "15550100002")
         eventually(lambda: "ana" in ((ref.get().to_dict() or {}).get("read_by") or {}))
         thread = page.locator("#view-inbox .thread")
         thread.locator('li[data-author="customer"]', has_text="hello").wait_for()
@@ -188,6 +188,9 @@ def test_the_inbox_names_customers_alerts_staff_and_shows_who_wrote_what(
 
         conv(tab, "15550100001").click()
         thread.locator('li[data-author="customer"]', has_text="talk to a person").wait_for()
+        panel = page.locator("#view-inbox .customer-pane")
+        panel.locator("dd", has_text="Maria Silva").wait_for()
+        assert "+15550100001" in panel.inner_text() and "null" not in panel.inner_text()
 
         # A saved answer, found with "/".
         page.locator("details.quick-manager summary").click()
@@ -210,16 +213,14 @@ def test_the_inbox_names_customers_alerts_staff_and_shows_who_wrote_what(
         page.fill("#reply-text", "Maria prefers a call after 5pm")
         page.get_by_role("button", name="Add note").click()
         thread.locator("li.msg.note", has_text="prefers a call").wait_for()
-        messages = firestore.collection(f"tenants/{t}/conversations/15550100001/messages").stream()
+        messages = conversation_of(firestore, t, "15550100001").collection("messages").stream()
         assert not any("prefers a call" in (m.to_dict() or {}).get("text", "") for m in messages)
 
         # Assign to oneself: the "Mine" filter finds it.
         page.select_option("#assign-to", "ana")
         eventually(
             lambda: (
-                (firestore.document(f"tenants/{t}/conversations/15550100001").get().to_dict() or {}).get(
-                    "assigned_to"
-                )
+                (conversation_of(firestore, t, "15550100001").get().to_dict() or {}).get("assigned_to")
                 == "ana"
             )
         )
@@ -289,8 +290,6 @@ def test_the_inbox_scrolls_past_200_conversations(chromium: Any, tenant_id: str,
     tab = open_as(chromium, tenant_id, "inbox")
     try:
         eventually(lambda: tab.page.locator("button.conv").count() == 200, timeout=30)
-        assert tab.page.locator("button.conv").count() == 200
-        assert conv(tab, "15550300229").count() == 0
         # Staff scroll to the end of the list: the next page loads.
         tab.page.evaluate("document.querySelector('.conversations').scrollTop = 1e9")
         conv(tab, "15550300229").wait_for()
@@ -325,8 +324,8 @@ def test_contacts_search_tag_and_export(chromium: Any, sheet_tenant: SheetTenant
         eventually(lambda: page.locator("tr[data-key]").count() == 1)
         page.fill("#contacts-search", "")
         page.locator('tr[data-key="15550400001"] th button').click()
-        page.fill(".customer-pane .tag-input", "Wholesale Buyer")
-        page.locator(".customer-pane .tag-form button").click()
+        page.fill("#view-contacts .customer-pane .tag-input", "Wholesale Buyer")
+        page.locator("#view-contacts .customer-pane .tag-form button").click()
         page.locator('tr[data-key="15550400001"] .tag', has_text="wholesale-buyer").wait_for()
         ref = firestore.document(f"tenants/{t}/customers/15550400001")
         stored = eventually(
@@ -423,7 +422,7 @@ def test_kpis_and_alerts_speak_the_owners_language(
     page = tab.page
     try:
         # Once the reply is stored its events are out; the roll-up (every minute in the cloud) counts them.
-        replies = firestore.collection(f"tenants/{t}/conversations/15550600001/messages")
+        replies = conversation_of(firestore, t, "15550600001").collection("messages")
         eventually(
             lambda: any((m.to_dict() or {}).get("direction") == "out" for m in replies.stream()), timeout=30
         )
@@ -448,7 +447,7 @@ def test_kpis_and_alerts_speak_the_owners_language(
             "Typical wait for a reply",
         ):
             assert plain in text
-        for jargon in ("Grounded", "fallback", "$0.0000"):
+        for jargon in ("Grounded", "fallback", "$0.0000", "null", "undefined", "NaN"):
             assert jargon not in text
         assert "R$" in page.locator('[data-kpi="sales"] .value').inner_text()
         assert "America/Sao Paulo time" in text
@@ -509,7 +508,7 @@ def test_the_simulator_finishes_a_booking_by_pressing_a_list_row(
         eventually(lambda: page.locator("#sim-status").inner_text() == "Answered.", timeout=30)
         pressed = [
             m.to_dict()
-            for m in firestore.collection(f"tenants/{t}/conversations/15550800001/messages").stream()
+            for m in conversation_of(firestore, t, "15550800001").collection("messages").stream()
             if (m.to_dict() or {}).get("direction") == "in" and (m.to_dict() or {}).get("payload")
         ]
         assert pressed and pressed[0]["payload"].startswith("slot:"), pressed
@@ -576,28 +575,18 @@ def test_screenshots_of_every_view_at_desktop_and_phone_width(
 
     sheet_tenant = make_sheet_tenant(f"rosa-boutique-{uuid.uuid4().hex[:4]}", tmp_path)
     t = sheet_tenant.tenant_id
-    add_customers(
-        t,
-        [
-            {"wa_id": "15550900001", "profile_name": "Maria Silva", "language": "pt", "tags": ["vip"]},
-            {
-                "wa_id": "15550900002",
-                "profile_name": "James Carter",
-                "language": "en",
-                "tags": ["vip", "jackets"],
-            },
-            {
-                "wa_id": "15550900003",
-                "profile_name": "Sofía Gómez",
-                "language": "es",
-                "tags": [],
-                "opted_out": True,
-            },
-        ],
-    )
-    customer_says(sheet_tenant, "15550900001", "Maria Silva", "vocês têm a jaqueta jeans?")
-    customer_says(sheet_tenant, "15550900002", "James Carter", "how much is the rain shell?")
-    customer_says(sheet_tenant, "15550900003", "Sofía Gómez", "I need to talk to a person about my order")
+    people = {
+        "15550900001": ("Maria Silva", "vocês têm a jaqueta jeans?", {"tags": ["vip"]}),
+        "15550900002": ("James Carter", "how much is the rain shell?", {"tags": ["vip", "jackets"]}),
+        "15550900003": ("Sofía Gómez", "I need to talk to a person about my order", {"opted_out": True}),
+    }
+    from shared.clients import firestore_client
+
+    firestore = firestore_client()
+    for wa, (name, text, record) in people.items():
+        customer_says(sheet_tenant, wa, name, text)
+        key = conversation_of(firestore, t, wa).id
+        tenant_collection(t, "customers").document(key).set(record, merge=True)
     tenant_collection(t, "quick_replies").document("hours").set(
         {"shortcut": "hours", "text": "We are open 9–6, Mon–Sat.", "updated_by": "x", "updated_at": utcnow()}
     )
@@ -630,7 +619,7 @@ def test_screenshots_of_every_view_at_desktop_and_phone_width(
                 if view == "status":
                     tab.page.locator("#view-status li[data-part]").first.wait_for(timeout=30_000)
                 if view == "contacts":
-                    tab.page.locator('tr[data-key="15550900002"]').wait_for()
+                    tab.page.locator("tr[data-key]", has_text="James Carter").wait_for()
                 tab.page.wait_for_timeout(400)
                 overflow = tab.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 0, f"{view} scrolls sideways by {overflow}px at {width}px"

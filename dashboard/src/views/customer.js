@@ -2,7 +2,7 @@
 // tags (staff can add and remove them), opt-out, first and last seen, orders, bookings and
 // lifetime value. From tenants/{T}/customers/{customer_key} (the platform area's identity
 // documents) and commerce's orders/bookings with that customer_key.
-import { collection, doc, limit, onSnapshot, query, serverTimestamp, setDoc, where } from "firebase/firestore";
+import { arrayRemove, arrayUnion, collection, doc, limit, onSnapshot, query, serverTimestamp, setDoc, where } from "firebase/firestore";
 import { formatDateTime, formatMoney, h } from "../format.js";
 import { CLOSED_BOOKING, CLOSED_ORDER } from "./deals.js";
 
@@ -27,10 +27,12 @@ export function normaliseTag(text) {
 export function tagEditor({ db, tenant, uid }, key, getTags) {
   const input = h("input", { class: "tag-input", placeholder: "add a tag", "aria-label": "Add a tag", maxlength: "40" });
   const status = h("span", { class: "muted", role: "status" });
-  const write = async (tags) => {
+  // One tag added or removed at a time (arrayUnion/arrayRemove), so two staff tagging the same
+  // customer at once, or a click before the record has loaded, never lose a tag. Merge: the
+  // customer record may not exist yet (the first tag creates it).
+  const write = async (change) => {
     try {
-      // merge: the customer record may not exist yet (it is created with the first tag)
-      await setDoc(doc(db, `tenants/${tenant}/customers/${key}`), { tags, tags_updated_by: uid, tags_updated_at: serverTimestamp() }, { merge: true });
+      await setDoc(doc(db, `tenants/${tenant}/customers/${key}`), { tags: change, tags_updated_by: uid, tags_updated_at: serverTimestamp() }, { merge: true });
       status.textContent = "";
     } catch (exc) {
       status.textContent = `Not saved: ${exc.code || exc.message}`;
@@ -39,7 +41,7 @@ export function tagEditor({ db, tenant, uid }, key, getTags) {
   const list = h("span", { class: "tags" });
   const render = () =>
     list.replaceChildren(
-      ...getTags().map((t) => h("span", { class: "tag" }, t, h("button", { type: "button", class: "link", "aria-label": `Remove tag ${t}`, onclick: () => write(getTags().filter((x) => x !== t)) }, "×"))),
+      ...getTags().map((t) => h("span", { class: "tag" }, t, h("button", { type: "button", class: "link", "aria-label": `Remove tag ${t}`, onclick: () => write(arrayRemove(t)) }, "×"))),
     );
   const form = h(
     "form",
@@ -49,7 +51,7 @@ export function tagEditor({ db, tenant, uid }, key, getTags) {
         event.preventDefault();
         const tag = normaliseTag(input.value);
         input.value = "";
-        if (tag && !getTags().includes(tag)) write([...getTags(), tag].slice(0, MAX_TAGS));
+        if (tag && !getTags().includes(tag) && getTags().length < MAX_TAGS) write(arrayUnion(tag));
       },
     },
     input,
@@ -87,7 +89,8 @@ export function mountCustomerPanel(panel, session) {
         h("dl", { class: "details" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
         h("h4", {}, "Tags"),
         editor.el,
-        c.rule_tags?.length ? h("p", { class: "muted" }, "Automatic: ", ...c.rule_tags.map((t) => h("span", { class: "tag" }, t))) : null,
+        // (DOM replaceChildren would print a null: only real nodes go in)
+        ...(c.rule_tags?.length ? [h("p", { class: "muted" }, "Automatic: ", ...c.rule_tags.map((t) => h("span", { class: "tag" }, t)))] : []),
       );
       editor.render();
     };

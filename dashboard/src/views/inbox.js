@@ -158,6 +158,9 @@ export function mountInbox(section, session) {
     }
   }, { root: list }).observe(sentinel);
 
+  // Commerce keeps the counts on the conversation (`commerce`); older ones are found in the orders.
+  const hasDeal = (c) => Boolean(c.commerce?.open_orders || c.commerce?.upcoming_bookings || deals.has(c.id));
+
   function matches(c) {
     const q = search.value.trim().toLowerCase();
     if (q) {
@@ -170,7 +173,7 @@ export function mountInbox(section, session) {
     if (filter === "mine") return c.assigned_to === uid;
     if (filter === "unread") return isUnread(c, uid);
     if (filter === "unanswered") return isUnanswered(c);
-    if (filter === "deals") return deals.has(c.id);
+    if (filter === "deals") return hasDeal(c);
     return true;
   }
 
@@ -181,7 +184,7 @@ export function mountInbox(section, session) {
       mine: conversations.filter((c) => c.assigned_to === uid).length,
       unread: conversations.filter((c) => isUnread(c, uid)).length,
       unanswered: conversations.filter(isUnanswered).length,
-      deals: conversations.filter((c) => deals.has(c.id)).length,
+      deals: conversations.filter(hasDeal).length,
     };
     chips.replaceChildren(
       ...FILTERS.map(([key, label]) =>
@@ -210,7 +213,7 @@ export function mountInbox(section, session) {
           {},
           h(
             "button",
-            { type: "button", class: `conv${c.id === selected ? " selected" : ""}${unread ? " unread" : ""}`, "aria-current": c.id === selected ? "true" : null, dataset: { wa: c.id }, onclick: () => select(c.id) },
+            { type: "button", class: `conv${c.id === selected ? " selected" : ""}${unread ? " unread" : ""}`, "aria-current": c.id === selected ? "true" : null, dataset: { wa: c.wa_id || c.id, key: c.id }, onclick: () => select(c.id) },
             h("span", { class: "who" }, h("span", { class: "name" }, displayName(c)), unread ? h("span", { class: "dot", "aria-label": "unread" }, "●") : null, c.handoff ? h("span", { class: "badge out" }, "needs staff") : null, c.commerce?.open_orders ? h("span", { class: "badge order-placed", title: "open orders (see Orders)" }, `order ${c.commerce.open_orders}`) : null, c.commerce?.upcoming_bookings ? h("span", { class: "badge booking-booked", title: "upcoming bookings (see Bookings)" }, "booking") : null, c.backlog?.flagged ? h("span", { class: "badge low", title: "messages that arrived hours late (an outage): read them and follow up" }, "late messages") : null),
             h("span", { class: "handle muted" }, [handle(c), c.language ? c.language.toUpperCase() : null, assignee ? `→ ${assignee}` : null].filter(Boolean).join(" · ")),
             h("span", { class: "preview" }, c.last_message_preview || ""),

@@ -240,7 +240,7 @@ export function mountKpis(section, { db, tenant }) {
       });
     top.replaceChildren(
       h("div", {}, h("h3", {}, "Most asked-for items today"), asked.length ? h("ol", {}, ...asked) : h("p", { class: "muted" }, "Nobody asked about an item yet today.")),
-      ads.length ? h("div", { class: "ads" }, h("h3", {}, "From your WhatsApp ads today"), h("ol", {}, ...ads)) : null,
+      ...(ads.length ? [h("div", { class: "ads" }, h("h3", {}, "From your WhatsApp ads today"), h("ol", {}, ...ads))] : []), // (DOM replaceChildren prints a null)
       h("div", {}, h("h3", {}, "Asked for while out of stock"), out.length ? h("ol", {}, ...out) : h("p", { class: "muted" }, "Nothing — every item asked for was in stock."), out.length ? h("p", { class: "advice" }, "Restock these or add a restock date in the sheet: customers are asking.") : null),
     );
   }

@@ -2,6 +2,7 @@
 // pick rows of its lists; each goes through the real webhook path (devtools/serve_dashboard.py
 // signs it like Meta and posts it to respond.webhook) and the reply appears through the
 // listener on the conversation's messages.
+import { collection, limit, onSnapshot, query, where } from "firebase/firestore";
 import { h, toDate } from "../format.js";
 import { followThread } from "./thread.js";
 
@@ -46,16 +47,37 @@ export function mountSimulator(section, { db, tenant }) {
     }
   }
 
+  // The conversation is keyed by the customer's key, not their number: find it by `wa_id`
+  // (it appears with the first message) and follow its messages.
   function follow() {
     if (following === phone.value) return;
     following = phone.value;
     stop?.();
-    stop = followThread(db, tenant, phone.value, thread, {
-      onError: (exc) => (status.textContent = `Cannot read messages: ${exc.code || exc.message}`),
-      // Buttons and list rows of the newest message can be pressed, as on the phone.
-      onPress: (item) => send({ text: item.title, reply: { kind: item.kind, id: item.id } }, `“${item.title}”`),
-      onMessages,
-    });
+    let key = null;
+    let stopThread = null;
+    const stopFind = onSnapshot(
+      query(collection(db, `tenants/${tenant}/conversations`), where("wa_id", "==", phone.value), limit(1)),
+      (snap) => {
+        const found = snap.docs[0]?.id || null;
+        if (found === key) return;
+        key = found;
+        stopThread?.();
+        stopThread = found
+          ? followThread(db, tenant, found, thread, {
+              onError: (exc) => (status.textContent = `Cannot read messages: ${exc.code || exc.message}`),
+              // Buttons and list rows of the newest message can be pressed, as on the phone.
+              onPress: (item) => send({ text: item.title, reply: { kind: item.kind, id: item.id } }, `“${item.title}”`),
+              onMessages,
+            })
+          : null;
+        if (!found) thread.replaceChildren(h("li", { class: "muted empty" }, "No messages yet."));
+      },
+      (exc) => (status.textContent = `Cannot find the conversation: ${exc.code || exc.message}`),
+    );
+    stop = () => {
+      stopFind();
+      stopThread?.();
+    };
   }
 
   const form = h(

@@ -29,13 +29,15 @@ export function mountStatus(section, { db, tenant }) {
     const worst = lights.reduce((w, l) => (["grey", "green", "amber", "red"].indexOf(l.level) > ["grey", "green", "amber", "red"].indexOf(w) ? l.level : w), "grey");
     summary.textContent = `Overall: ${WORD[worst]} · checked ${timeAgo(checked)} (${formatDateTime(checked)})`;
     summary.dataset.level = worst;
+    // A sheet is named by its file or spreadsheet id, not its whole path.
+    const short = (name) => String(name).replace(/^sheet\s+/, "").split(/[/:]/).pop();
     list.replaceChildren(
       ...lights.map((l) =>
         h(
           "li",
           { class: `light card lvl-${l.level}`, dataset: { part: l.part, level: l.level } },
           h("span", { class: `lamp ${l.level}`, role: "img", "aria-label": l.level }),
-          h("strong", {}, `${["sheet", "provider"].includes(l.part) ? `${PART[l.part]} — ${l.name}` : PART[l.part] || "Scheduled jobs"}: ${WORD[l.level] || l.level}`),
+          h("strong", {}, `${["sheet", "provider"].includes(l.part) ? `${PART[l.part]} — ${l.part === "sheet" ? short(l.name) : l.name}` : PART[l.part] || "Scheduled jobs"}: ${WORD[l.level] || l.level}`),
           h("span", { class: "why" }, l.reason),
         ),
       ),
