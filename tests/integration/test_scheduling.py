@@ -123,7 +123,9 @@ def test_a_push_during_a_poll_is_polled_as_soon_as_the_poll_ends(
     data[0][3] = "$42.00"
     write_csv(sheet, data)
     body = push_body(tenant_id)
-    answer = httpx.post(PUSH_URL, content=body, headers={SIGNATURE_HEADER: sign(body, secret())}, timeout=30)
+    answer = httpx.post(
+        PUSH_URL, content=body, headers={SIGNATURE_HEADER: sign(body, secret(tenant_id))}, timeout=30
+    )
     assert answer.status_code == 200 and answer.json()["skipped"] is True
     assert schedule(tenant_id)["priority"] == "push"
 
