@@ -242,6 +242,12 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every missed turn with its reply")
     args = parser.parse_args()
     shops = json.loads((EVAL / "shops" / "index.json").read_text(encoding="utf-8"))
+    # A warm instance: the language model loaded (as after an instance's first reply), so that
+    # the figures do not depend on when its background load happens to finish.
+    from shared.conversation.language import wait_loaded, warm_up
+
+    warm_up()
+    wait_loaded(120)
     per_lang: dict[str, Tally] = defaultdict(Tally)
     for lang in args.lang or LANGUAGES:
         path = EVAL / "dialogues" / f"{lang}.jsonl"

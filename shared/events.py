@@ -149,8 +149,3 @@ class ConversationEvent(BaseModel):
     skus_out_of_stock: list[str] = Field(default_factory=list)
     session_seconds: float | None = None
     failure: str | None = Field(default=None, max_length=80, description="why, for failure events")
-    ad: str | None = Field(
-        default=None,
-        max_length=256,
-        description="the click-to-WhatsApp ad (referral source_id) of the conversation",
-    )

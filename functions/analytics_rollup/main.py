@@ -30,5 +30,8 @@ def rollup(cloud_event):
     from shared.analytics.commerce import refresh_all
 
     refresh_all(tick.tenant_id)  # sales KPIs recomputed from orders, bookings and slots
+    from shared.analytics.ads import refresh_all as refresh_ads
+
+    refresh_ads(tick.tenant_id)  # per click-to-WhatsApp ad: conversations, orders, revenue
     log_event(logger, logging.DEBUG, "rollup tick done", job=tick.job)
     return None

@@ -127,10 +127,10 @@ locals {
       trigger     = "push"
       document    = null
       memory      = "512Mi"
-      timeout     = 300 # a tick: every tenant's pending notices and sheet rows, and reminders
-      concurrency = 1   # one follow-up run at a time, so two runs never append the same rows
-      max         = 2
-      publishes   = ["conversation-events"] # a failed notice is recorded as a webhook_failure event
+      timeout     = 300                     # a tick: every tenant's pending notices and sheet rows, and reminders
+      concurrency = 1                       # see max
+      max         = 1                       # with concurrency 1: one follow-up run at a time (sheet rows checked, then appended)
+      publishes   = ["conversation-events"] # a notice or reminder that fails is reported (send_failed)
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT", "SHEETS_SERVICE_ACCOUNT_JSON"]
     }
     "commerce-requests" = {

@@ -120,6 +120,8 @@ def run_agent(
     )
     system = system_prompt(brief)
     history = opening_turns(turn.history, turn.text)
+    if fit(system, history, [], TOOLS)[0] is None:  # a message too long for any request: no call
+        return AgentReply(None, "request_over_budget", reply_language)
     attempts: list[_Attempt] = []
 
     def attempt(provider: Provider, seconds_left: float) -> ProviderReply:

@@ -128,7 +128,7 @@ def notify_opening(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -
         attempts = int((guard.get().to_dict() or {}).get("attempts", 1))
         if outcome == "failed" and attempts >= MAX_ATTEMPTS:
             outcome = "gave_up"
-        guard.update({"status": outcome, "error": error, "finished_at": utcnow()})
+        _update_quietly(guard, {"status": outcome, "error": error, "finished_at": utcnow()})
         outcomes[channel] = outcome
         final = final and outcome != "failed"
         level = logging.INFO if outcome == "sent" else logging.WARNING
@@ -143,8 +143,21 @@ def notify_opening(tenant: TenantConfig, alert_id: str, alert: dict[str, Any]) -
             error=error,
         )
     if final:
-        tenant_collection(tenant.tenant_id, "alerts").document(alert_id).update({"notified_opening": opening})
+        alert_ref = tenant_collection(tenant.tenant_id, "alerts").document(alert_id)
+        _update_quietly(alert_ref, {"notified_opening": opening})
     return outcomes
+
+
+def _update_quietly(ref: Any, data: dict[str, Any]) -> None:
+    """Write bookkeeping that a concurrent evaluation may hold locked ("Transaction lock
+    timeout"): on contention it is left to the next evaluation, which finds the claim's outcome
+    (or the alert still marked for notification) and finishes it; nothing is sent twice."""
+    from google.api_core.exceptions import Aborted, Conflict, DeadlineExceeded
+
+    try:
+        ref.update(data)
+    except (Aborted, Conflict, DeadlineExceeded) as exc:
+        log_event(logger, logging.INFO, "notification bookkeeping contended", error=type(exc).__name__)
 
 
 def _claim(tenant_id: str, guard_id: str) -> tuple[bool, str | None]:

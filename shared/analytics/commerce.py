@@ -94,6 +94,7 @@ def refresh_commerce(tenant_id: str, *, now: datetime | None = None) -> int:
     """Recompute the commerce fields of the tenant's recent periods; returns documents written."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
+    from shared.clients import firestore_client
     from shared.storage import write_many
     from shared.tenants import get_tenant
 
@@ -111,10 +112,19 @@ def refresh_commerce(tenant_id: str, *, now: datetime | None = None) -> int:
     for period, values in slot_fields(s.to_dict() or {} for s in slots.stream()).items():
         fields.setdefault(period, {}).update(values)
     analytics = tenant_collection(tenant_id, "analytics")
-    written = write_many(
-        ((analytics.document(period), values | {"commerce_at": now}) for period, values in fields.items()),
-        merge=True,
-    )
+    # Only the periods whose figures moved are written: most ticks change nothing, and the
+    # event rollup writes the same documents.
+    stored = {
+        s.id: s.to_dict() or {}
+        for s in firestore_client().get_all([analytics.document(p) for p in fields])
+        if s.exists
+    }
+    changed = [
+        (analytics.document(period), values | {"commerce_at": now})
+        for period, values in fields.items()
+        if any(stored.get(period, {}).get(k) != v for k, v in values.items())
+    ]
+    written = write_many(changed, merge=True)
     log_event(log, 20, "commerce KPIs refreshed", tenant_id=tenant_id, periods=written)
     return written
 

@@ -108,8 +108,7 @@ def event_delta(event: ConversationEvent, *, returning: bool = False, new_custom
         d.add_key("send_failures_by", event.failure or "unknown")
     # `conversion` events are not counted: orders, bookings and revenue come from the records
     # themselves (shared.analytics.commerce), never from what a chat seemed to say.
-    if event.ad and event.conversation_started:  # click-to-WhatsApp ads: conversations per ad
-        d.add_key("conversations_by_ad", event.ad)
+    # Click-to-WhatsApp ads are counted from the records (shared.analytics.ads), not from events.
     if event.fallback:  # respond marks the reply a fallback provider answered
         d.add("provider_fallbacks")
         d.add_key("provider_fallbacks_by", event.provider or "unknown")

@@ -260,12 +260,6 @@ KPIS: tuple[Kpi, ...] = (
         _top("webhook_failures_by"),
     ),
     Kpi(
-        "conversations_by_ad",
-        "ad → count",
-        "conversations started from each click-to-WhatsApp ad (referral source_id)",
-        _top("conversations_by_ad"),
-    ),
-    Kpi(
         "messages_dropped",
         "count",
         "inbound messages given up on (worker drops, dead letters, unanswered after the sweep)",
@@ -288,6 +282,30 @@ KPIS: tuple[Kpi, ...] = (
         "sku → asks",
         "items asked for while out of stock (skus_out_of_stock on events)",
         _top("asked_out_of_stock"),
+    ),
+    Kpi(
+        "conversations_by_ad",
+        "ad → conversations",
+        "conversations started from a click-to-WhatsApp ad (the referral's source_id; last touch)",
+        _top("ads_conversations", 10),
+    ),
+    Kpi(
+        "orders_by_ad",
+        "ad → orders",
+        "orders (not cancelled) placed within 7 days after the customer's ad click",
+        _top("ads_orders", 10),
+    ),
+    Kpi(
+        "bookings_by_ad",
+        "ad → bookings",
+        "bookings (not cancelled) made within 7 days after the customer's ad click",
+        _top("ads_bookings", 10),
+    ),
+    Kpi(
+        "revenue_by_ad",
+        "ad → minor units",
+        "revenue of those orders, in the tenant's currency",
+        _top("ads_revenue_minor", 10),
     ),
 )
 

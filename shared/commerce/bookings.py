@@ -115,9 +115,11 @@ def book_slot(
 ) -> BookingOutcome:
     """Book one seat of `slot_id` once per `idempotency_key`. A full, past or unknown slot is
     refused with the reason (nothing written)."""
+    from shared.commerce.changes import phone_of
     from shared.tenants import get_tenant
 
     tenant = get_tenant(tenant_id)
+    wa_id = phone_of(tenant_id, customer_key, wa_id)
     booking_id = booking_id_for(tenant_id, idempotency_key)
     booking_ref = bookings_ref(tenant_id).document(booking_id)
     slot_ref = tenant_collection(tenant_id, "slots").document(slot_id)
@@ -175,7 +177,7 @@ def book_slot(
     )
     if outcome.booked and not outcome.duplicate:
         refresh_service_availability(tenant_id, slot_id.split("__")[0], now=now)
-        _after_change(tenant_id, wa_id, customer_key)
+        _after_change(tenant_id, customer_key)
     return outcome
 
 
@@ -221,7 +223,7 @@ def set_booking_status(tenant_id: str, booking_id: str, status: str, *, by: str)
         )
         if status == "cancelled":
             refresh_service_availability(tenant_id, booking.sku)
-        _after_change(tenant_id, booking.wa_id, booking.customer_key)
+        _after_change(tenant_id, booking.customer_key)
     return booking
 
 
@@ -280,8 +282,8 @@ def _log_change(tx: Attempt, tenant_id: str, booking_id: str, status: str, at: d
     record_change(tx, tenant_id, kind="booking", record_id=booking_id, status=status, at=at, by=by)
 
 
-def _after_change(tenant_id: str, wa_id: str, customer_key: str) -> None:
+def _after_change(tenant_id: str, customer_key: str) -> None:
     from shared.commerce.changes import announce, mark_conversation
 
     announce(tenant_id)
-    mark_conversation(tenant_id, wa_id, customer_key)
+    mark_conversation(tenant_id, customer_key)

@@ -73,11 +73,12 @@ def customer_language(tenant: TenantConfig, record: dict[str, Any]) -> str:
 
     if record.get("language"):
         return language_of(record["language"])
-    conversation = conversation_ref(tenant.tenant_id, record["wa_id"]).get().to_dict() or {}
+    key = record.get("customer_key") or record["wa_id"]  # the conversation's id
+    conversation = conversation_ref(tenant.tenant_id, key).get().to_dict() or {}
     return language_of(conversation.get("language") or tenant.locale)
 
 
-def mark_conversation(tenant_id: str, wa_id: str, customer_key: str) -> None:
+def mark_conversation(tenant_id: str, customer_key: str) -> None:
     """Show on the conversation (the inbox's list) how many open orders and upcoming bookings
     the customer has: `commerce: {open_orders, upcoming_bookings}`. Derived, so a plain merge."""
     from shared.commerce.bookings import bookings_for
@@ -89,4 +90,16 @@ def mark_conversation(tenant_id: str, wa_id: str, customer_key: str) -> None:
         "upcoming_bookings": len(bookings_for(tenant_id, customer_key)),
         "updated_at": utcnow(),
     }
-    conversation_ref(tenant_id, wa_id).set({"commerce": summary}, merge=True)
+    conversation_ref(tenant_id, customer_key).set({"commerce": summary}, merge=True)
+
+
+def phone_of(tenant_id: str, customer_key: str, wa_id: str) -> str:
+    """The customer's WhatsApp number for the staff: `wa_id`, unless a caller passed the
+    conversation key in its place (keys are opaque since customer identity), then the number
+    the conversation holds (kept as given when it holds none: a username-only customer)."""
+    if wa_id != customer_key:
+        return wa_id
+    from shared.messaging.store import conversation_ref
+
+    data = conversation_ref(tenant_id, customer_key).get().to_dict() or {}
+    return str(data.get("wa_id") or wa_id)

@@ -83,7 +83,7 @@ def _notify(tenant: TenantConfig, change_id: str, change: dict[str, Any], record
     text = notice_text(tenant, change["kind"], change["status"], record)
     send_and_store(
         tenant,
-        record["wa_id"],
+        record.get("customer_key") or record["wa_id"],
         OutboundMessage(text=text),
         message_id=f"commerce-{change_id}",
         provider="system",

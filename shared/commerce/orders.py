@@ -184,6 +184,9 @@ def place_order(
     lines = merge_lines(lines)
     if not lines:
         raise PermanentError("an order needs at least one line")
+    from shared.commerce.changes import phone_of
+
+    wa_id = phone_of(tenant_id, customer_key, wa_id)
     # The short id of another key (a 50-bit clash) moves this order to a longer id.
     ids = [order_id_for(tenant_id, idempotency_key), order_id_for(tenant_id, idempotency_key, length=24)]
     catalog = tenant_collection(tenant_id, "catalog")
@@ -276,7 +279,7 @@ def place_order(
         shortages=[s.sku for s in outcome.shortages],
     )
     if outcome.placed and not outcome.duplicate:
-        _after_change(tenant_id, wa_id, customer_key)
+        _after_change(tenant_id, customer_key)
     return outcome
 
 
@@ -327,7 +330,7 @@ def set_order_status(tenant_id: str, order_id: str, status: str, *, by: str) -> 
     order, changed = run_atomic(body, what=f"order {order_id} -> {status}")
     if changed:
         log_event(log, 20, "order status changed", tenant_id=tenant_id, order_id=order_id, status=status)
-        _after_change(tenant_id, order.wa_id, order.customer_key)
+        _after_change(tenant_id, order.customer_key)
     return order
 
 
@@ -355,8 +358,8 @@ def _log_change(tx: Attempt, tenant_id: str, order: Order, status: str, now: dat
     record_change(tx, tenant_id, kind="order", record_id=order.order_id, status=status, at=now, by=by)
 
 
-def _after_change(tenant_id: str, wa_id: str, customer_key: str) -> None:
+def _after_change(tenant_id: str, customer_key: str) -> None:
     from shared.commerce.changes import announce, mark_conversation
 
     announce(tenant_id)
-    mark_conversation(tenant_id, wa_id, customer_key)
+    mark_conversation(tenant_id, customer_key)

@@ -70,7 +70,7 @@ def send_reminders(tenant_id: str, *, now: datetime | None = None) -> int:
         try:
             send_and_store(
                 tenant,
-                booking["wa_id"],
+                booking.get("customer_key") or booking["wa_id"],
                 OutboundMessage(text=text),
                 message_id=f"reminder-{booking['booking_id']}",
                 provider="system",

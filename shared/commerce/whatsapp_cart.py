@@ -142,7 +142,9 @@ def reply_text(
     return f"{text}\n{message('commerce_cart_prices_changed', lang)}" if differences else text
 
 
-def answer_cart(tenant: TenantConfig, wa_id: str, message_id: str, inbound: dict[str, Any]) -> str | None:
+def answer_cart(
+    tenant: TenantConfig, customer_key: str, message_id: str, inbound: dict[str, Any]
+) -> str | None:
     """The worker's hook for an inbound `order` message: place it, answer once, release it from
     the burst. Returns the reply's id (None while staff have the conversation: the order is
     placed and shown to them, nothing is sent)."""
@@ -154,13 +156,14 @@ def answer_cart(tenant: TenantConfig, wa_id: str, message_id: str, inbound: dict
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
-    conversation = conversation_ref(tenant.tenant_id, wa_id)
+    conversation = conversation_ref(tenant.tenant_id, customer_key)
     state = conversation.get().to_dict() or {}
-    lang = customer_language(tenant, {"wa_id": wa_id, "language": state.get("language")})
+    wa_id = str(state.get("wa_id") or customer_key)  # the phone number, for the staff
+    lang = customer_language(tenant, {"customer_key": customer_key, "language": state.get("language")})
     outcome, differences = place_cart_order(
         tenant,
         wa_id=wa_id,
-        customer_key=str(state.get("customer_key") or wa_id),
+        customer_key=customer_key,
         profile_name=inbound.get("profile_name") or state.get("profile_name"),
         message_id=message_id,
         raw_order=(inbound.get("raw") or {}).get("order"),
@@ -178,7 +181,7 @@ def answer_cart(tenant: TenantConfig, wa_id: str, message_id: str, inbound: dict
     }
     delivery = send_and_store(
         tenant,
-        wa_id,
+        customer_key,
         OutboundMessage(text=reply_text(tenant, outcome, differences, lang=lang, names=names)),
         message_id=reply_id(message_id),
         provider="system",

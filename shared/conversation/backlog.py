@@ -12,6 +12,10 @@ would reply to questions the customer has moved on from, in a burst. Instead:
 - late messages sent before that catch-up went out belong to the same backlog (`absorb`): they
   are counted on the flag, and get no reply of their own.
 
+A burst holding an explicit action whose meaning does not go stale (a WhatsApp cart order, a
+STOP/START opt-out keyword) is processed as usual, however late: the order is placed and the
+opt-out acknowledged.
+
 `decide` is the pure rule; `handle_backlog` is the worker's one call.
 """
 
@@ -56,6 +60,17 @@ def decide(
     if isinstance(caught_up_at, datetime) and sent_at <= caught_up_at:
         return Backlog("absorb", late_by)
     return Backlog("catch_up", late_by)
+
+
+def acts_anyway(burst: Sequence[tuple[str, Mapping[str, Any]]]) -> bool:
+    """A burst to process as usual however late: a cart order or an opt-out/opt-in keyword."""
+    from shared.messaging.optout import keyword_choice
+
+    return any(
+        doc.get("type") == "order"
+        or (doc.get("type") == "text" and keyword_choice(doc.get("text")) is not None)
+        for _, doc in burst
+    )
 
 
 def catch_up_text(language: str | None) -> str:
@@ -108,6 +123,8 @@ def handle_backlog(
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
 
+    if acts_anyway(burst):
+        return None
     newest_id, newest = burst[-1]
     sent_at = newest.get("at") or newest.get("received_at") or now
     late_after = timedelta(hours=tenant.late_message_hours)
@@ -144,5 +161,22 @@ def handle_backlog(
         extra={"covers": ids, "intent": "catch_up", "language": language},
         conversation=conversation,
         conversation_update=update,
+    )
+    from shared.conversation.events import event, publish_events
+
+    # Counted like any reply (messages out, response time: what the customer really waited).
+    waited_ms = (now - (newest.get("received_at") or now)).total_seconds() * 1000
+    publish_events(
+        [
+            event(
+                "message_out",
+                newest_id,
+                tenant_id=tenant.tenant_id,
+                customer=hash_customer(tenant.tenant_id, wa_id),
+                at=sent_at,  # the inbound's time, as the worker's: a redelivery lands in the same hour
+                intent="catch_up",
+                latency_ms=max(waited_ms, 0.0),
+            )
+        ]
     )
     return Handled(delivery.message_id, verdict)

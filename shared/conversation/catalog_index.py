@@ -3,10 +3,11 @@
 `catalog_index(tenant_id)` is the one way in (the scale area bounds the cache behind it).
 
 - A fresh instance first reads the compact snapshot (`tenants/{t}/catalog_index/part_{n}`: the
-  fields the index needs, zlib-compressed JSON, a few documents even for 10,000 items) and then
-  only what changed since its watermark (whatever the snapshot's age); without a snapshot it
-  reads `catalog` and `availability` once and writes the snapshot for the next instance. A
-  snapshot that needed more than `SNAPSHOT_REBUILD_CHANGES` updates is written again.
+  fields the index needs, zlib-compressed JSON, a few documents even for 10,000 items) and
+  answers from it at once; what changed since the snapshot's watermark is read on its next
+  message (the items a reply quotes are re-read live anyway). Without a snapshot it reads
+  `catalog` and `availability` once and writes the snapshot for the next instance; a catch-up
+  that needed more than `SNAPSHOT_REBUILD_CHANGES` documents writes it again.
 - After that, at most every `REFRESH_S`, only documents whose `updated_at` moved past the
   watermark are read (two range queries that return nothing when the sheet is quiet).
 - The few items a reply quotes are re-read live (`live_items`), so prices and stock in a reply
@@ -65,7 +66,9 @@ def catalog_index(tenant_id: str) -> CatalogIndex:
             index = _load(tenant_id, write_snapshot=True)
             _indexes[tenant_id] = index
         elif now - index.checked_at > REFRESH_S:
-            _refresh(index)
+            if _refresh(index) > SNAPSHOT_REBUILD_CHANGES and index.catch_up:
+                _write_snapshot(index)  # the snapshot was far behind: the next instance starts closer
+            index.catch_up = False
         return index
 
 
@@ -223,6 +226,7 @@ def _write_snapshot(index: CatalogIndex) -> None:
         "built_at": datetime.now(UTC),
         "count": len(index.items),
         "version": _SNAPSHOT_VERSION,
+        "sheets_stale": index.sheets_stale,
     }
     try:
         write_many(
@@ -257,9 +261,12 @@ def _from_snapshot(tenant_id: str) -> CatalogIndex | None:
     for row in json.loads(zlib.decompress(blob)):
         index.put(_item(row))
     index.watermark = meta["watermark"]
-    index.loaded_at = index.checked_at = time.monotonic()
-    if _refresh(index) > SNAPSHOT_REBUILD_CHANGES:
-        _write_snapshot(index)
+    index.sheets_stale = bool(meta.get("sheets_stale", False))
+    # The catch-up (what changed since the snapshot) runs on the next message, so the first one
+    # is answered at once; the items a reply quotes are re-read live whatever the index says.
+    index.loaded_at = time.monotonic()
+    index.checked_at = index.loaded_at - REFRESH_S
+    index.catch_up = True
     return index
 
 

@@ -61,6 +61,11 @@ _MONTH_WITH_DAY = re.compile(
 _DAY_NUMBER_WORDS = r"(?:el|dia|día|le|tanggal|tgl|the|on|date|tarikh)"
 
 
+_DURATION = re.compile(
+    r"\s?(?:min|mins|minutes?|minutos?|menit|hrs?|hours?|horas?|jam|dias?|days?|jours?|hari|din)\b"
+)
+
+
 @dataclass(frozen=True)
 class Amount:
     minor: int
@@ -85,6 +90,8 @@ def amounts(folded: str, currency: str) -> list[Amount]:
             r"\s?[ap]m", folded[match.end("num") :]
         ):
             continue  # a time, not an amount
+        if _DURATION.match(folded[match.end("num") :]):
+            continue  # a duration ("10 min late", "3 days")
         has_currency = bool(match.group("pre") or match.group("post"))
         found.append(Amount(int(value * 10**digits), match.start(), match.end(), has_currency or bool(mult)))
     return found
@@ -186,6 +193,9 @@ def quantity(folded: str, lexes: list[Lexicon], skip: list[tuple[int, int]]) -> 
 ONE_WORDS = frozenset({"un", "una", "uno", "um", "uma", "une", "satu", "ek", "sebuah"})
 
 
+_NEXT_WEEK = re.compile(r"\b(?:next|proximo|proxima|que vem|prochain|prochaine|depan|agle|agla|agli)\b")
+
+
 @dataclass(frozen=True)
 class When:
     day: date | None = None
@@ -215,6 +225,9 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
             if match:
                 weekday = lex.weekdays[match.group(0)]
                 day = today + timedelta(days=(weekday - today.weekday()) % 7)
+                around = folded[max(0, match.start() - 12) : match.end() + 10]
+                if _NEXT_WEEK.search(around) and day - today < timedelta(days=7):
+                    day += timedelta(days=7)  # "next Friday", "el próximo viernes", "sexta que vem"
                 spans.append(match.span())
                 number = re.match(r"\s?([0-3]?\d)\b(?!\s?(?::|h|am|pm|baje|jam))", folded[match.end() :])
                 if number and 1 <= int(number.group(1)) <= 31:

@@ -6,7 +6,7 @@ Two layers:
   Indonesian ("brp", "gak", "kak");
 - py3langid (a maintained langid.py port whose model ships in its wheel), restricted to our
   languages, for messages the lexicon cannot settle. Its model takes ~1.5 s to load, so it is
-  loaded in the background when the worker starts (`warm_up`) and only waited for when needed.
+  loaded in the background (`warm_up`, after an instance's first reply) and never waited for.
 
 A conversation keeps its language unless a message is clearly in another one: "ok", "👍", a
 product name or a number never flip it.
@@ -29,7 +29,6 @@ _identifier: Any = None
 _ready = threading.Event()
 _started = threading.Lock()
 _loading = False
-MODEL_WAIT_S = 3.0
 
 
 def warm_up() -> None:
@@ -40,6 +39,11 @@ def warm_up() -> None:
             return
         _loading = True
     threading.Thread(target=_load_model, name="langid-load", daemon=True).start()
+
+
+def wait_loaded(timeout: float) -> bool:
+    """Block until the model has loaded (benchmarks separate its cost from a reply's)."""
+    return _ready.wait(timeout)
 
 
 def _load_model() -> None:
@@ -55,8 +59,10 @@ def _load_model() -> None:
 
 
 def _model_guess(text: str) -> tuple[str, float] | None:
+    """The model's guess, or None while it is still loading (the lexicon decides meanwhile: a
+    reply is never held up by the model's load)."""
     warm_up()
-    if not _ready.wait(MODEL_WAIT_S) or _identifier is None:
+    if not _ready.is_set() or _identifier is None:
         return None
     lang, prob = _identifier.classify(text)
     return str(lang), float(prob)
@@ -107,8 +113,8 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
             return best
         return keep
     guess = _model_guess(" ".join(tokens))
-    if guess is None:
-        return best if best_score >= 2 and best_score > second else keep
+    if guess is None:  # the model is still loading: the lexicon alone, a little more cautiously
+        return best if best_score >= 1.5 and best_score >= 2 * max(second, scores.get(keep, 0.0)) else keep
     lang, prob = guess
     if lang == keep:
         return keep

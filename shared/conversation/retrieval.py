@@ -40,7 +40,8 @@ FIELD_WEIGHTS = {"name": 3.0, "sku": 3.0, "tags": 2.5, "category": 2.0, "descrip
 RELATED_POOL = 400
 FUZZY_MIN = {4: 75.0, 5: 80.0}  # word length -> minimum rapidfuzz ratio (longer words: 80)
 _SPLIT = re.compile(
-    r"\s*(?:,|&|\+|/|\band\b|\by\b|\be\b|\bet\b|\bdan\b|\baur\b|\bor\b|\bo\b|\bou\b|\batau\b)\s*"
+    r"\s*(?:,|&|\+|/|\band\b|\bn\b|\bplus\b|\by\b|\be\b|\bet\b|\bdan\b|\bsama\b|\baur\b|\bor\b|\bo\b"
+    r"|\bou\b|\batau\b|\btambien\b|\btambem\b|\baussi\b|\bjuga\b|\bsaath\b|\btbm\b)\s*"
 )
 
 
@@ -170,6 +171,7 @@ class CatalogIndex:
     loaded_at: float = 0.0
     checked_at: float = 0.0
     sheets_stale: bool = False
+    catch_up: bool = False  # built from a snapshot, not yet caught up with what changed since
     _vocab: list[str] | None = None
 
     # -- building ---------------------------------------------------------------------------
@@ -294,7 +296,7 @@ class CatalogIndex:
                 scores[sku] += idf * weight
                 credited.setdefault(sku, set()).update(concept_words)
         content = max(len(query), 1)
-        query_set = set(query)
+        query_set = set(query) | {form for w in query for form in _forms(w)}
         hits = []
         # Only the best raw scores are worth the finer ranking (a common word can score thousands).
         shortlist = heapq.nlargest(max(k * 4, 200), scores.items(), key=lambda kv: kv[1])

@@ -21,6 +21,10 @@ from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_i
 from shared.conversation.state import DialogueState
 from shared.conversation.text import fold, words
 
+_POLICY_TOPICS = frozenset(
+    {"hours", "address", "late_arrival", "parking", "payment", "delivery", "returns", "wifi", "accessibility",
+     "invoice", "contact"}
+)  # fmt: skip
 _ASKING = frozenset(
     {"product", "availability", "stock", "restock", "have", "order", "booking", "notify", "done"}
 )
@@ -81,6 +85,7 @@ class Understanding:
     payload: str | None = None
     rating: int | None = None
     question: bool = False
+    attribute_asked: bool = False  # an attribute word was said ("colour", "talla"), not only a value
     signals: frozenset[str] = field(default_factory=frozenset)  # intent words found
 
 
@@ -120,6 +125,7 @@ def understand(
     # Amounts, days and times are not product words: "100" must not find "100% cotton".
     search_text = _blank(folded, skip)
     attribute = _attribute(folded, lexes)
+    attribute_asked = attribute is not None and attribute != "price"
     yes_no = _yes_no(signals, n_words)
     result = catalog.search(search_text, lang=lang, k=LIST_LIMIT)
     items, source = _explicit_items(search_text, lang, catalog, result)
@@ -145,6 +151,10 @@ def understand(
     listing = _listing(signals, budget.max_minor, budget.min_minor, budget.sort, result, source, items)
     if result.missing_concepts and source == "search" and not attribute:
         listing = True
+    # "any gluten free stuff?", "vous avez du sans gluten ?": a list of what has it
+    named_in_full = bool(result.hits) and result.hits[0].whole_name
+    if descriptive and source == "search" and signals & {"have", "browse"} and not named_in_full:
+        listing, attribute, value = True, None, None
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
@@ -173,6 +183,7 @@ def understand(
         info_topic=entry.topic_id if entry else None,
         info_asked=info_asked,
         question=question,
+        attribute_asked=attribute_asked,
         signals=signals,
     )
     intent = _intent(base, state, moment, n_words, catalog, result)
@@ -342,7 +353,9 @@ def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[s
     if not hits:
         return ()
     best = hits[0].coverage
-    keep = [h for h in hits if h.coverage >= best - 1e-9 and h.coverage > 0]
+    # The best-covered items, and every item the words name by its name, tags or category
+    # ("lehenga for a wedding": every lehenga, not only the one whose description says wedding).
+    keep = [h for h in hits if h.coverage > 0 and (h.coverage >= best - 1e-9 or h.strong)]
     if descriptive:
         with_concepts = [h for h in keep if all(catalog.has_concept(h.item.sku, c) for c in descriptive)]
         keep = with_concepts or [h for h in keep if h.coverage > 0]
@@ -378,15 +391,19 @@ def _intent(
         return "order_status"
     if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
         return "complaint"
-    thanks_only = (
-        "thanks" in s and n_words <= 7 and u.item_source not in ("name", "search") and not u.question
-    )
+    loose = u.item_source != "name" and not (result.hits and result.hits[0].coverage >= 0.99)
+    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question
     if thanks_only and not ("done" in s and (state.cart or state.items)):
         return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
         return "rating"
     if "done" in s and (state.cart or state.items) and not u.question:
         return "order"
+    if "notify" in s and (u.items or state.items):
+        return "notify"
+    policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name"
+    if policy and u.max_price_minor is None and u.min_price_minor is None:
+        return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
@@ -417,7 +434,7 @@ def _intent(
         "availability" in s and u.item_source != "reference" and not u.quantity and u.question
     ):
         return "order"
-    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute is not None
+    asking = u.question or bool(s & {"have", "product", "stock", "restock"}) or u.attribute_asked
     if u.quantity and u.items and u.item_source != "category" and not asking and not u.listing:
         return "order"
     ordering = state.cart or (pending is not None and pending.kind == "confirm_order")

@@ -160,9 +160,6 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         (utcnow() - session_start).total_seconds(),
         agent,
     )
-    ad = (state.get("referral") or {}).get("source_id")  # a click-to-WhatsApp ad: its KPIs
-    if ad:
-        events = [e.model_copy(update={"ad": str(ad)}) for e in events]
     # Stored in the reply's own write, so that a redelivery can publish them again if this
     # publish fails (or the worker dies before it).
     stored_events = [e.model_dump(mode="json") for e in events if e.type != "message_in"]
@@ -369,7 +366,7 @@ def _carry_out(
             taken = replace(plan.state, pending=Pending("pick_slot", (plan.booking_slot.sku,)))
             refused = replace(plan, conversion=None, booking_slot=None, state=taken, llm_allowed=False)
             return replace(
-                reply, plan=refused, message=OutboundMessage(text=catalog_message("slot_taken", lang))
+                reply, plan=refused, message=OutboundMessage(text=catalog_message("slot_taken_retry", lang))
             )
     return reply
 
@@ -467,7 +464,7 @@ def _agent(
     )
     today = utcnow().date()
     profile = burst[-1][1].get("profile_name")
-    backend = LiveBackend(tenant.tenant_id, message.wa_id, message.wa_id, profile, today, u.language)
+    backend = LiveBackend(tenant.tenant_id, message.customer_key, message.wa_id, profile, today, u.language)
     return run_agent(tenant, providers, turn, inbound_id=message.message_id, backend=backend, today=today)
 
 
@@ -632,6 +629,7 @@ def _reply_events(
                 **base,
                 provider=a.provider,
                 provider_error=not a.ok,
+                failure=a.error,  # timeout, rate_limited, server, invalid_tool_call, budget…
                 latency_ms=a.latency_ms,
             )
             for n, a in enumerate(routed.attempts)

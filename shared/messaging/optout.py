@@ -20,7 +20,7 @@ from typing import Any, Literal
 from shared.errors import PermanentError
 from shared.storage import tenant_collection, utcnow
 
-Source = Literal["chat", "whatsapp_settings"]
+Source = Literal["chat", "whatsapp_settings", "provider"]  # provider: refused as opted out (21610…)
 
 
 class OptedOut(PermanentError):

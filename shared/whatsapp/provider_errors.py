@@ -152,6 +152,11 @@ def twilio_rule(code: int | None, status: int) -> Rule | None:
     return _by_status(status)
 
 
+def rule_for_code(code: int) -> Rule | None:
+    """The rule for a code a delivery status reports (Graph and Twilio codes do not overlap)."""
+    return graph_rule(code, 400) or twilio_rule(code, 400)
+
+
 def _by_status(status: int) -> Rule | None:
     if status == 429 or status >= 500:
         return _r("retry", f"HTTP {status}")
@@ -195,7 +200,9 @@ def send_classified(
         reason = f"{provider} {answer.status} code {answer.code}: {answer.text[:300]}"
         rule = rule_of(answer.code, answer.status)
         if rule is not None:
-            raise error_for(rule, reason)
+            error = error_for(rule, reason)
+            error.provider_code = answer.code  # type: ignore[attr-defined]  # counted per code
+            raise error
         log_event(
             log,
             30,
@@ -208,4 +215,6 @@ def send_classified(
         )
         if attempt < UNKNOWN_TRIES:
             sleep(UNKNOWN_BACKOFF_S * 2 ** (attempt - 1))
-    raise PermanentError(f"{reason} (unknown error, given up after {UNKNOWN_TRIES} tries)")
+    given_up = PermanentError(f"{reason} (unknown error, given up after {UNKNOWN_TRIES} tries)")
+    given_up.provider_code = answer.code  # type: ignore[attr-defined]
+    raise given_up

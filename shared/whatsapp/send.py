@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from shared.errors import ConfigError, PermanentError, TransientError
 from shared.log import get_logger, log_event
 from shared.messaging.failures import record_failure
-from shared.messaging.optout import OptedOut, opted_out
+from shared.messaging.optout import OptedOut, opted_out, record_opt_out
 from shared.privacy import hash_customer
 from shared.settings import get_settings, secret
 from shared.storage import utcnow
 from shared.whatsapp.outbound import OutboundMessage
-from shared.whatsapp.provider_errors import WindowClosed
+from shared.whatsapp.provider_errors import RecipientOptedOut, WindowClosed
 from shared.whatsapp.templates import FOLLOW_UP, TemplateUse, render
 
 if TYPE_CHECKING:
@@ -226,6 +226,8 @@ def send_and_store(
             raise
         except PermanentError as exc:
             ref.update({"status": "failed", "error": str(exc)[:300]})
+            if isinstance(exc, RecipientOptedOut):  # the provider knows they opted out: honour it
+                record_opt_out(tenant.tenant_id, customer_key, True, source="provider")
             record_failure(
                 tenant.tenant_id, "send_failed", failure_reason(exc), event_id=f"send:{message_id}"
             )
@@ -308,6 +310,8 @@ def failure_reason(exc: Exception) -> str:
     `provider_<code>` when the provider gave a code, else the error's kind."""
     if isinstance(exc, WindowClosed):
         return "window_closed"
+    if isinstance(exc, RecipientOptedOut):
+        return "opted_out"
     code = getattr(exc, "provider_code", None)
     if code is not None:
         return f"provider_{code}"

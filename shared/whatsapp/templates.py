@@ -13,8 +13,9 @@ Meta refuses a parameter that holds a newline or a tab or more than four consecu
 around a parameter never repeats what the parameter says.
 
 The customer's language picks the template's language: the exact Meta code when declared
-(`pt-PT` -> `pt_PT`), else the language's first code (`pt` -> `pt_BR`), else the shop's own
-language, else `en_US`; a tenant may list the codes it had approved (`template_languages`).
+(`pt-PT` -> `pt_PT`; a bare `pt` takes the shop's region when the shop speaks it too), else the
+language's first code (`pt` -> `pt_BR`), else the shop's own language, else `en_US`; a tenant
+may list the codes it had approved (`template_languages`).
 """
 
 from __future__ import annotations
@@ -209,11 +210,14 @@ def template_code(
 ) -> str:
     """The Meta language code for a customer writing in `language` (BCP 47 or Meta code)."""
     allowed = set(approved) or {c for codes in LANGUAGE_CODES.values() for c in codes}
+    shop_parts = (shop_language or "").replace("-", "_").split("_")
     for tag in (language, shop_language):
         if not tag:
             continue
         parts = tag.replace("-", "_").split("_")
         lang = parts[0].lower()
+        if len(parts) == 1 and len(shop_parts) > 1 and shop_parts[0].lower() == lang:
+            parts = shop_parts  # `pt` in a shop in Portugal (`pt-PT`): pt_PT
         exact = f"{lang}_{parts[-1].upper()}" if len(parts) > 1 else lang
         candidates = [exact, *LANGUAGE_CODES.get(lang, ())]
         for code in candidates:

@@ -425,6 +425,7 @@ def apply_status(
 
     from shared.clients import firestore_client
     from shared.messaging.store import messages_ref, status_moves_forward
+    from shared.whatsapp.provider_errors import rule_for_code
 
     docs = list(
         messages_ref(tenant_id, wa_id)
@@ -445,10 +446,18 @@ def apply_status(
         change: dict[str, Any] = {"status": status, f"{status}_at": utcnow()}
         if error is not None:
             change["error_code"] = error
+            if rule is not None:  # what the code means, from the provider's table
+                change |= {"error": rule.meaning, "error_action": rule.action}
         transaction.update(ref, change)
         return True
 
-    return bool(update(firestore_client().transaction()))
+    rule = rule_for_code(error) if error is not None else None
+    changed = bool(update(firestore_client().transaction()))
+    if changed and rule is not None and rule.action == "opted_out":
+        from shared.messaging.optout import record_opt_out
+
+        record_opt_out(tenant_id, wa_id, True, source="provider")  # nothing proactive any more
+    return changed
 
 
 def _status_error(status: Status) -> int | None:

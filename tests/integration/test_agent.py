@@ -270,7 +270,8 @@ def test_a_model_breaking_the_tool_contract_is_replaced_by_the_next(tenant_id: s
     assert reply["text"] == "The Denim Jacket is $89.00."
     assert reply["provider"] == "gemini-2.0-flash"
     calls = [e for e in reply["events"] if e["type"] == "provider_call"]
-    assert [(e["provider"], e["provider_error"]) for e in calls] == [("openai", True), ("gemini", False)]
+    expected = [("openai", "invalid_tool_call"), ("gemini", None)]
+    assert [(e["provider"], e["failure"]) for e in calls] == expected
     assert not (conversation_ref(tenant_id, "15550033000").get().to_dict() or {}).get("cart")  # nothing added
 
 
@@ -407,11 +408,12 @@ def test_two_customers_racing_for_the_last_seat_get_one_booking(tenant_id: str, 
         "You're booked for the Tailoring Session at 10:00.",
     ]
     bookings = [d.to_dict() for d in tenant_collection(tenant_id, "bookings").stream()]
-    assert len([b for b in bookings if b["status"] == "booked"]) == 1
+    [booking] = [b for b in bookings if b["status"] == "booked"]
     slot = tenant_collection(tenant_id, "slots").document(slot_id).get().to_dict()
     assert slot["free"] == 0
     # A redelivery of the winner's message books nothing more.
     winner = next(w for w, r in got.items() if "booked" in r["text"])
+    assert booking["customer_key"] == winner  # bound by the runner, never by the model
     mid = f"wamid.race{winner[-1]}"
     messages_ref(tenant_id, winner).document(reply_id(mid)).delete()
     conversation_ref(tenant_id, winner).update({"pending_inbound": [mid]})

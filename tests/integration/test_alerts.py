@@ -357,7 +357,10 @@ def test_owner_whatsapp_notification_once_per_opening(emulators, tenant_id: str)
     CASES["low_stock_predicted"].arrange(tenant_id)
     evaluate_tenant(tenant_id)
     evaluate_tenant(tenant_id)
-    messages = tenant_collection(tenant_id, "conversations").document(owner).collection("messages").stream()
+    from tests.respond_support import key_of  # the owner's conversation is keyed like a customer's
+
+    key = key_of(tenant_id, owner)
+    messages = tenant_collection(tenant_id, "conversations").document(key).collection("messages").stream()
     sent = [m.to_dict() or {} for m in messages if m.id.startswith("notify-")]
     assert len(sent) == 1
     assert sent[0]["status"] == "sent" and "SKU-1 predicted to run out" in json.dumps(sent[0], default=str)

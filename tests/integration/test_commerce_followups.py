@@ -169,7 +169,9 @@ def test_bookings_tab_is_created_and_appended_through_gspread(tenant_id: str, st
     assert len(standin.spreadsheets[SHEET_ID].tabs["Bookings"]) == 3
     assert standin.api_calls(f"/v4/spreadsheets/{SHEET_ID}/values/") == appends + 1  # one read, no append
     notice = _outbound(tenant_id)[f"commerce-booking.{outcome.booking_id}.cancelled"]
-    assert notice["type"] == "template" and notice["template"]["name"] == "order_update"  # window closed
+    # The window is closed: the notice goes as the approved `order_update` template, in Spanish.
+    assert notice["type"] == "template" and notice["template"]["name"] == "order_update"
+    assert notice["template"]["language"].startswith("es")
     assert "Tu cita de Corte de pelo" in notice["text"]
 
 
@@ -206,10 +208,12 @@ def test_reminder_the_day_before_once(tenant_id: str, csv_shop: Path) -> None:
     assert send_reminders(tenant_id) == 1
     assert send_reminders(tenant_id) == 0
     reminder = _outbound(tenant_id)[f"reminder-{outcome.booking_id}"]
+    # Outside the 24-hour window: the approved `booking_reminder` template, in Spanish.
     assert reminder["template"]["name"] == "booking_reminder"
     # No conversation in the last 24 h: the declared template goes, in the customer's language.
     assert reminder["template"]["language"] == "es_MX"  # the shop is in Mexico
     assert reminder["text"].startswith("Recordatorio de Tienda Sol: tu reserva de Corte de pelo es el ")
+    assert "18:00" in reminder["text"]
     assert send_reminders(tenant_id, now=datetime.now(UTC) - timedelta(days=3)) == 0  # not yet due
 
 

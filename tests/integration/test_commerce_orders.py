@@ -235,10 +235,23 @@ def test_sales_kpis_come_from_the_records(tenant_id: str, shop: Path) -> None:
     common = {"customer_key": "k", "wa_id": "k", "profile_name": None}
     book_slot(tenant_id, slot_id=f"CUT-9__{FUTURE}T1000", idempotency_key="kb", **common)
     assert refresh_commerce(tenant_id) >= 2
-    assert refresh_commerce(tenant_id) >= 2  # a recomputation: the same figures again
+    assert refresh_commerce(tenant_id) == 0  # a recomputation: the same figures, nothing written
     kpis = compute_kpis(read_period(tenant_id, day_id(datetime.now(UTC))), "USD")
     assert (kpis["orders"], kpis["conversions"], kpis["attributed_revenue_minor"]) == (2, 2, 4550)
     assert kpis["revenue_by_status_minor"]["cancelled"] == 5000
     assert kpis["order_cancellation_rate"] == 0.5 and kpis["bookings"] == 1
     fill = compute_kpis(read_period(tenant_id, f"day_{FUTURE}"), "USD")["booking_fill_rate"]
     assert fill == 0.5  # 2 of the 4 seats on that day: the sheet's one and ours
+
+
+def test_a_conversation_key_given_as_wa_id_still_records_the_phone_for_staff(
+    tenant_id: str, shop: Path
+) -> None:
+    key = "c0123456789abcdef01234567"
+    tenant_collection(tenant_id, "conversations").document(key).set({"wa_id": "5511988887777"})
+    outcome = place_order(
+        tenant_id, customer_key=key, wa_id=key, profile_name=None, lines=[CartLine("HOOD-2", 1)],
+        source="chat", idempotency_key="wamid.keyed",
+    )  # fmt: skip
+    order = get_order(tenant_id, outcome.order_id)
+    assert order is not None and (order.customer_key, order.wa_id) == (key, "5511988887777")

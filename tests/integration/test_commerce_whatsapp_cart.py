@@ -16,7 +16,7 @@ from shared.events import InboundMessage
 from shared.storage import tenant_collection
 from shared.whatsapp.signature import meta_signature
 from tests.conftest import ROOT
-from tests.respond_support import RECORDED_WA_ID, make_tenant, recorded, replies, write_catalog
+from tests.respond_support import RECORDED_WA_ID, key_of, make_tenant, recorded, replies, write_catalog
 
 MESSAGE_ID = "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQ0NEU3QjYyMUM4RjNDOTBFQjcA"
 
@@ -49,7 +49,9 @@ def test_whatsapp_cart_becomes_one_order_priced_from_our_catalog(tenant_id: str,
     tenant = make_tenant(tenant_id)
     write_catalog(tenant_id)
     assert post(_cart(tenant.phone_number_id)) == 200
-    inbound = InboundMessage(tenant_id=tenant_id, wa_id=RECORDED_WA_ID, message_id=MESSAGE_ID)
+    inbound = InboundMessage(
+        tenant_id=tenant_id, customer_key=key_of(tenant_id, RECORDED_WA_ID), message_id=MESSAGE_ID
+    )
     assert answer_inbound(inbound) == f"re-{MESSAGE_ID}"
 
     order = get_order(tenant_id, order_id_for(tenant_id, MESSAGE_ID))
@@ -59,6 +61,7 @@ def test_whatsapp_cart_becomes_one_order_priced_from_our_catalog(tenant_id: str,
         ("TOP-001", 3, 1500),
     ]
     assert order.total_minor == 8900 + 4500 and order.profile_name == "Kerry Fisher"
+    assert order.wa_id == RECORDED_WA_ID and order.customer_key == key_of(tenant_id, RECORDED_WA_ID)
     assert order.note == "Please gift wrap the jacket"
     stored = tenant_collection(tenant_id, "orders").document(order.order_id).get().to_dict() or {}
     assert stored["staff_note"] == "WhatsApp cart prices differ: JKT-001: cart 85.00 USD, ours 89.00 USD"
@@ -85,7 +88,11 @@ def test_a_cart_the_stock_cannot_fill_is_told_what_is_left(tenant_id: str, post)
     write_catalog(tenant_id)
     message_id = "wamid.cart-too-many"
     assert post(_cart(tenant.phone_number_id, quantity=41, message_id=message_id)) == 200
-    answer_inbound(InboundMessage(tenant_id=tenant_id, wa_id=RECORDED_WA_ID, message_id=message_id))
+    answer_inbound(
+        InboundMessage(
+            tenant_id=tenant_id, customer_key=key_of(tenant_id, RECORDED_WA_ID), message_id=message_id
+        )
+    )
     [reply] = replies(tenant_id, RECORDED_WA_ID)
     assert "White T-Shirt: only 40 left (you asked for 41)" in reply["text"]
     assert list(tenant_collection(tenant_id, "orders").stream()) == []

@@ -102,3 +102,40 @@ def test_twilio_refusals_fail_the_message(
         with pytest.raises(error):
             send(tenant, "e5")
         assert stored(tenant_id, "e5")["status"] == "failed" and len(api.requests) == 1
+        conversation = conversation_ref(tenant_id, WA_ID).get().to_dict() or {}
+        # Opted out at the provider (the customer replied STOP there): recorded, so nothing
+        # proactive is tried again; any other refusal leaves the choice alone.
+        assert conversation.get("opted_out", False) is (code == 21610)
+        if code == 21610:
+            assert conversation["opt_out_source"] == "provider"
+
+
+def test_a_failed_status_says_what_its_code_means_and_honours_an_opt_out(tenant_id: str) -> None:
+    from tests.respond_support import conv, post_signed, recorded, reply_to, text_payload, wait_for
+
+    tenant = make_tenant(tenant_id)
+    wa_id = "15550050001"
+    post_signed(text_payload(tenant.phone_number_id, wa_id, "wamid.st9", "hello"))
+    reply = reply_to(tenant_id, wa_id, "wamid.st9")
+    body = (
+        recorded("status_failed", tenant.phone_number_id, wa_id)
+        .replace(b"__OUT_WAMID__", reply["provider_message_id"].encode())
+        .replace(b"131047", b"131050")
+    )
+    assert post_signed(body).status_code == 200
+    stored = wait_for(
+        lambda: (
+            (conv(tenant_id, wa_id).collection("messages").document(reply["id"]).get().to_dict() or {}).get(
+                "error_action"
+            )
+            and conv(tenant_id, wa_id).collection("messages").document(reply["id"]).get().to_dict()
+        )
+    )
+    assert (stored["status"], stored["error_code"], stored["error_action"]) == ("failed", 131050, "opted_out")
+    assert "stopped marketing messages" in stored["error"]
+    conversation = wait_for(
+        lambda: (
+            conv(tenant_id, wa_id).get().to_dict().get("opted_out") and conv(tenant_id, wa_id).get().to_dict()
+        )
+    )
+    assert conversation["opt_out_source"] == "provider"

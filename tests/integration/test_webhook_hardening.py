@@ -37,7 +37,7 @@ def text(message_id: str, sender: str = "15550009000", body: str = "hi", **extra
     return {
         "from": sender,
         "id": message_id,
-        "timestamp": "1764547200",
+        "timestamp": str(int(time.time())),
         "type": "text",
         "text": {"body": body},
     } | extra

@@ -6,6 +6,7 @@ conversation from before customer keys keeps working."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -39,7 +40,8 @@ def payload(phone_number_id: str, message: dict[str, Any], contact: dict[str, An
 
 
 def username_message(message_id: str, text: str, *, phone: str | None = None) -> dict[str, Any]:
-    message = {"from_user_id": BSUID, "id": message_id, "timestamp": "1764547200", "type": "text"}
+    now = str(int(time.time()))
+    message = {"from_user_id": BSUID, "id": message_id, "timestamp": now, "type": "text"}
     message["text"] = {"body": text}
     if phone:
         message["from"] = phone
@@ -122,7 +124,7 @@ def test_a_conversation_from_before_customer_keys_keeps_working(tenant_id: str) 
     message = {
         "from": legacy,
         "id": "wamid.NEW",
-        "timestamp": "1764547200",
+        "timestamp": str(int(time.time())),
         "type": "text",
         "text": {"body": "x"},
     }
@@ -134,3 +136,29 @@ def test_a_conversation_from_before_customer_keys_keeps_working(tenant_id: str) 
     assert key == legacy and doc["user_id"] == BSUID
     ids = {m.id for m in conversation_ref(tenant_id, legacy).collection("messages").stream()}
     assert {"wamid.OLD", "wamid.NEW"} <= ids
+
+
+def test_a_status_for_a_username_customer_moves_the_reply(tenant_id: str) -> None:
+    tenant = make_tenant(tenant_id)
+    body = payload(tenant.phone_number_id, username_message("wamid.S1", "hello"), contact())
+    assert post_signed(body).status_code == 200
+    [(key, _)] = conversations(tenant_id)
+    messages = conversation_ref(tenant_id, key).collection("messages")
+    reply = wait_for(lambda: messages.document("re-wamid.S1").get().to_dict())
+    status = {
+        "id": reply["provider_message_id"],
+        "status": "read",
+        "timestamp": str(int(time.time())),
+        "recipient_user_id": BSUID,
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000001", "phone_number_id": tenant.phone_number_id},
+        "statuses": [status],
+    }
+    update = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+    assert post_signed(json.dumps(update).encode()).status_code == 200
+    assert messages.document("re-wamid.S1").get().to_dict()["status"] == "read"

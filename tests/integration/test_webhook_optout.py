@@ -4,6 +4,7 @@ WhatsApp (`user_preferences`), stops every proactive message; START resumes; rep
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -38,7 +39,7 @@ def preferences(phone_number_id: str, wa_id: str, value: str) -> bytes:
                     "detail": "User requested to stop marketing messages",
                     "category": "marketing_messages",
                     "value": value,
-                    "timestamp": 1764547200,
+                    "timestamp": int(time.time()),
                 }
             ],
         },

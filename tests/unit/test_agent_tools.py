@@ -245,3 +245,21 @@ def test_a_cart_commerce_would_refuse_is_never_built_or_placed() -> None:
     shelf.order = lambda lines, *, idempotency_key: OrderResult(False, refused="mixed currencies")  # type: ignore[method-assign]
     assert runner.run(call("place_order", {})) == {"status": "refused"}
     assert runner.cart == [("JKT-001", 1)]  # kept: nothing was ordered
+
+
+def test_a_message_too_long_for_any_request_calls_no_provider() -> None:
+    from shared.agent.loop import AgentTurn, run_agent
+    from shared.tenants import TenantConfig
+
+    class Untouchable:
+        name, model = "openai", "gpt-4o-mini"
+
+        def complete(self, request):  # pragma: no cover - must not be reached
+            raise AssertionError("no request may be sent")
+
+    tenant = TenantConfig(tenant_id="t", phone_number_id="1", source="file:/dev/null")
+    turn = AgentTurn(text="word " * 3000, intent="unknown")
+    reply = run_agent(
+        tenant, {"openai": Untouchable()}, turn, inbound_id="m", backend=Shelf([]), today=date.today()
+    )
+    assert reply is not None and (reply.text, reply.reason) == (None, "request_over_budget")

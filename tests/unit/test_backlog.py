@@ -74,3 +74,12 @@ def test_the_catch_up_reply_exists_in_every_language(lang: str) -> None:
     assert text and "{" not in text
     if lang != "en":
         assert text != catch_up_text("en")
+
+
+def test_an_order_or_an_opt_out_is_acted_on_however_late() -> None:
+    from shared.conversation.backlog import acts_anyway
+
+    assert acts_anyway([("m1", {"type": "text", "text": "hello?"}), ("m2", {"type": "order"})])
+    assert acts_anyway([("m1", {"type": "text", "text": "STOP"})])
+    assert acts_anyway([("m1", {"type": "text", "text": "parar"})])
+    assert not acts_anyway([("m1", {"type": "text", "text": "do you still have the red dress?"})])

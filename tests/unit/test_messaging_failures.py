@@ -93,18 +93,6 @@ def test_sweep_plan() -> None:
     ]
 
 
-def test_conversations_are_counted_per_ad() -> None:
-    from shared.analytics.delta import event_delta
-    from shared.events import ConversationEvent
-
-    started = ConversationEvent(
-        event_id="e1", tenant_id="t", type="message_out", conversation_started=True, ad="120208"
-    )
-    later = ConversationEvent(event_id="e2", tenant_id="t", type="message_out", ad="120208")
-    assert event_delta(started).maps["conversations_by_ad"] == {"120208": 1}
-    assert "conversations_by_ad" not in event_delta(later).maps
-
-
 def test_failure_events_are_counted_by_reason() -> None:
     from shared.analytics.delta import event_delta
     from shared.events import ConversationEvent

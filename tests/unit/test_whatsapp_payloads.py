@@ -21,11 +21,10 @@ def messages_of(name: str):
     for entry in payload.entry:
         for change in entry.changes:
             value = Value.model_validate(change.value)
-            contacts = [Contact.model_validate(c) for c in value.contacts]
-            names = {c.wa_id: c.profile.name if c.profile else None for c in contacts}
+            contacts = {c.wa_id: c for c in (Contact.model_validate(c) for c in value.contacts)}
             for raw in value.messages:
                 m = Message.model_validate(raw)
-                out.append(from_meta(m, names.get(m.from_ or "")))
+                out.append(from_meta(m, contacts.get(m.from_)))
     return out
 
 

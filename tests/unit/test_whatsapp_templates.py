@@ -127,6 +127,9 @@ def test_a_long_broadcast_is_cut_at_a_word_within_the_limit() -> None:
         ("pt-BR", None, (), "pt_BR"),
         ("pt-PT", None, (), "pt_PT"),
         ("pt", None, (), "pt_BR"),
+        ("pt", "pt-PT", (), "pt_PT"),  # the shop's region for its own language
+        ("es", "es-MX", (), "es_MX"),
+        ("en", "pt-BR", (), "en_US"),
         ("es-AR", None, (), "es_AR"),
         ("es-CO", None, (), "es"),
         ("en-GB", None, (), "en_GB"),

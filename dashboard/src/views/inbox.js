@@ -243,6 +243,7 @@ export function mountInbox(section, session) {
     state.textContent = [
       c.handoff ? `A person is handling this conversation${c.handoff_reason ? ` (${String(c.handoff_reason).replaceAll("_", " ")})` : ""}: the assistant does not reply.` : "The assistant replies automatically.",
       expires ? (open ? `Service window open, closes ${timeAgo(expires)}.` : "The 24-hour service window is closed: only template messages can be sent.") : "",
+      c.referral ? `Came from the ad “${c.referral.headline || c.referral.source_id || "unnamed"}”.` : "",
       c.backlog?.flagged ? `${c.backlog.count} message(s) arrived hours late, the oldest sent ${timeAgo(c.backlog.oldest_at)}: the customer got one "sorry for the wait" reply, so read them and follow up.` : "",
     ].join(" ");
     replyForm.hidden = false;

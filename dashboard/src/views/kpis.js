@@ -225,8 +225,22 @@ export function mountKpis(section, { db, tenant }) {
         });
     const asked = list(today.asked);
     const out = list(today.asked_out_of_stock);
+    // Click-to-WhatsApp ads: conversations started from each ad, and its orders and revenue.
+    const headlines = {};
+    for (const d of hours.values()) Object.assign(headlines, d.ads_headline || {});
+    const adIds = [...new Set([...Object.keys(today.ads_conversations || {}), ...Object.keys(today.ads_orders || {})])];
+    const ads = adIds
+      .sort((a, b) => ((today.ads_revenue_minor || {})[b] || 0) - ((today.ads_revenue_minor || {})[a] || 0) || ((today.ads_conversations || {})[b] || 0) - ((today.ads_conversations || {})[a] || 0))
+      .slice(0, 5)
+      .map((ad) => {
+        const chats = (today.ads_conversations || {})[ad] || 0;
+        const orders = (today.ads_orders || {})[ad] || 0;
+        const revenue = formatMoney((today.ads_revenue_minor || {})[ad] || 0, shop.currency);
+        return h("li", { dataset: { ad } }, h("span", { class: "item-name" }, headlines[ad] || `Ad ${ad}`), h("span", { class: "muted" }, ` — ${chats} conversation${chats === 1 ? "" : "s"}, ${orders} order${orders === 1 ? "" : "s"}, ${revenue}`));
+      });
     top.replaceChildren(
       h("div", {}, h("h3", {}, "Most asked-for items today"), asked.length ? h("ol", {}, ...asked) : h("p", { class: "muted" }, "Nobody asked about an item yet today.")),
+      ads.length ? h("div", { class: "ads" }, h("h3", {}, "From your WhatsApp ads today"), h("ol", {}, ...ads)) : null,
       h("div", {}, h("h3", {}, "Asked for while out of stock"), out.length ? h("ol", {}, ...out) : h("p", { class: "muted" }, "Nothing — every item asked for was in stock."), out.length ? h("p", { class: "advice" }, "Restock these or add a restock date in the sheet: customers are asking.") : null),
     );
   }
