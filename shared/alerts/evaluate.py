@@ -13,10 +13,10 @@ from shared.alerts.context import TenantState
 from shared.alerts.findings import Finding
 from shared.alerts.rules import CATALOG_RULES, RULES
 from shared.errors import PermanentError
-from shared.events import CatalogChange, Tick
+from shared.events import CatalogChange
 from shared.log import get_logger, log_event
 from shared.storage import tenant_collection, utcnow
-from shared.tenants import for_each_tenant, get_tenant
+from shared.tenants import get_tenant
 
 logger = get_logger(__name__)
 
@@ -80,11 +80,6 @@ def _active_alert_ids(tenant_id: str, rules: tuple[str, ...]) -> set[str]:
         filter=FieldFilter("status", "in", list(lifecycle.ACTIVE))
     )
     return {s.id for s in query.stream() if (s.to_dict() or {}).get("type") in rules}
-
-
-def handle_tick(tick: Tick) -> list[Evaluation]:
-    """A scheduler tick: every rule, for the tick's tenant or for every tenant."""
-    return for_each_tenant(tick.tenant_id, evaluate_tenant, what="alerts evaluation")
 
 
 def handle_catalog_change(change: CatalogChange) -> Evaluation | None:

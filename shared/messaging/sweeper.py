@@ -93,10 +93,3 @@ def sweep_tenant(tenant_id: str, *, now: datetime | None = None) -> list[SweepAc
             )
         log_event(log, 30, "pending inbound swept", tenant_id=tenant_id, action=act.action, tries=act.tries)
     return actions
-
-
-def sweep_all(tenant_id: str | None = None) -> int:
-    """Sweep one tenant or every tenant; returns the number of actions taken."""
-    from shared.tenants import for_each_tenant
-
-    return sum(len(a) for a in for_each_tenant(tenant_id, sweep_tenant, what="pending inbound sweep"))

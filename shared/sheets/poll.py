@@ -35,7 +35,7 @@ from shared.catalog.safety import header_anomaly, shrink_anomaly
 from shared.catalog.words import language_of, locale_for
 from shared.clients import firestore_client
 from shared.errors import TransientError, WacrmError
-from shared.events import MAX_SKUS_PER_CHANGE, CatalogChange, StatusChange, Tick
+from shared.events import MAX_SKUS_PER_CHANGE, CatalogChange, StatusChange
 from shared.log import get_logger, log_event
 from shared.pubsub import publish
 from shared.settings import get_settings
@@ -43,7 +43,7 @@ from shared.sheets.sources import SheetSource, SourceVersion, open_source
 from shared.sheets.state import load_rows, shard_of, shard_writes, state_ref
 from shared.sheets.writer import Write, commit
 from shared.storage import tenant_collection, tenant_ref, utcnow
-from shared.tenants import TenantConfig, for_each_tenant, get_tenant
+from shared.tenants import TenantConfig, get_tenant
 
 logger = get_logger(__name__)
 HEARTBEAT = timedelta(minutes=10)
@@ -630,9 +630,3 @@ def _finish(result: PollResult, timer: _Timer) -> PollResult:
         ),
     )
     return result
-
-
-def poll_due_tenants(tick: Tick) -> list[PollResult]:
-    """A Scheduler tick: poll `tick.tenant_id`, or every tenant (each a cheap version check when
-    its sheet has not changed). One tenant's failure never stops the others."""
-    return for_each_tenant(tick.tenant_id, lambda tid: poll_tenant(tid, reason="tick"), what="poll")

@@ -270,13 +270,6 @@ def test_cli_poll_json_prints_one_object(tenant_id: str, shop: Path) -> None:
     assert "rows 12" in summary.stdout and "written 0" in summary.stdout
 
 
-def test_a_tick_for_an_unknown_tenant_is_dropped_not_retried(emulators: dict[str, str]) -> None:
-    from shared.events import Tick
-    from shared.sheets.poll import poll_due_tenants
-
-    assert poll_due_tenants(Tick(tenant_id="no-such-tenant-for-tick")) == []
-
-
 def test_a_held_back_read_raises_an_alert_until_the_sheet_is_fixed(tenant_id: str, shop: Path) -> None:
     from shared.alerts.evaluate import evaluate_tenant
     from shared.alerts.findings import alert_id_for
