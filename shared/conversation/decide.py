@@ -684,21 +684,7 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         on_day = [s for s in slots if s.date == day.isoformat()]
         exact = [s for s in on_day if u.time and s.start == u.time]
         if exact:
-            slot = exact[0]
-            lines.append(Line("slot_confirm", {"name": name, "when": SlotRef(slot.date, slot.start)}))
-            return Plan(
-                u.intent,
-                tuple(lines),
-                replace(
-                    state.with_items(asked),
-                    pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
-                ),
-                buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                quoted=tuple(asked),
-                slot_times=(slot.start,),
-                notes=("the asked time is free: ask whether to book it",),
-                llm_allowed=False,
-            )
+            return _offer_slot(u, state, service, asked, lines, exact[0])
         if on_day and u.time:
             lines.append(Line("slots_time_taken", {"time": u.time, "name": name}))
             chosen = sorted(on_day, key=lambda s: abs(_minutes(s.start) - _minutes(u.time or "00:00")))[
@@ -717,20 +703,7 @@ def _booking(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         if u.time:
             same_time = [s for s in slots if s.start == u.time]
             if same_time:
-                slot = same_time[0]
-                lines.append(Line("slot_confirm", {"name": name, "when": SlotRef(slot.date, slot.start)}))
-                return Plan(
-                    u.intent,
-                    tuple(lines),
-                    replace(
-                        state.with_items(asked),
-                        pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date),
-                    ),
-                    buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
-                    quoted=tuple(asked),
-                    slot_times=(slot.start,),
-                    llm_allowed=False,
-                )
+                return _offer_slot(u, state, service, asked, lines, same_time[0])
         lines.append(Line("slots_intro", {"name": name}))
         chosen = slots[:LIST_ROWS]
     lines += [Line("slot_item", {"when": SlotRef(s.date, s.start)}) for s in chosen[:LIST_LINES]]
@@ -755,6 +728,30 @@ def _price(facts: Facts, sku: str) -> int:
 def _currency(facts: Facts, sku: str) -> str:
     item = _item(facts, sku)
     return item.currency if item else ""
+
+
+def _offer_slot(
+    u: Understanding,
+    state: DialogueState,
+    service: CatalogItem,
+    asked: list[str],
+    lines: list[Line],
+    slot: Slot,
+) -> Plan:
+    """The asked time is free: say so and ask whether to book it (a button books it)."""
+    lines.append(Line("slot_confirm", {"name": ItemRef(service.sku), "when": SlotRef(slot.date, slot.start)}))
+    return Plan(
+        u.intent,
+        tuple(lines),
+        replace(
+            state.with_items(asked), pending=Pending("book_slot", (service.sku,), slot.slot_id, slot.date)
+        ),
+        buttons=((f"slot:{slot.slot_id}", "confirm_button_booking"),),
+        quoted=tuple(asked),
+        slot_times=(slot.start,),
+        notes=("the asked time is free: ask whether to book it",),
+        llm_allowed=False,
+    )
 
 
 def _minutes(hhmm: str) -> int:

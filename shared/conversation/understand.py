@@ -16,7 +16,16 @@ from shared.conversation.entities import Amount, PriceFilter, When, amounts, pri
 from shared.conversation.facts import InfoEntry
 from shared.conversation.info import asked_topics, match_topic
 from shared.conversation.language import detect
-from shared.conversation.lexicon import DESCRIPTIVE, Lexicon, compiled, concept_table
+from shared.conversation.lexicon import (
+    COLOURS,
+    DESCRIPTIVE,
+    DIETS,
+    MATERIALS,
+    SIZES,
+    Lexicon,
+    compiled,
+    concept_table,
+)
 from shared.conversation.retrieval import CatalogIndex, SearchResult, concepts_in, split_segments
 from shared.conversation.state import DialogueState
 from shared.conversation.text import fold, words
@@ -30,34 +39,13 @@ _ASKING = frozenset(
 )
 MEDIA = frozenset({"image", "audio", "video", "document", "sticker", "location", "contacts", "unsupported"})
 LIST_LIMIT = 50
-_ATTRIBUTE_OF = {
-    c: "color"
-    for c in (
-        [
-            "black",
-            "white",
-            "red",
-            "blue",
-            "green",
-            "yellow",
-            "pink",
-            "grey",
-            "brown",
-            "beige",
-            "purple",
-            "orange",
-            "gold",
-            "silver",
-        ]
-    )
-}
-_ATTRIBUTE_OF |= {
-    c: "material" for c in ["leather", "suede", "cotton", "linen", "silk", "wool", "denim", "polyester"]
-}
-_ATTRIBUTE_OF |= {
-    c: "ingredients" for c in ["vegan", "vegetarian", "glutenfree", "eggless", "spicy", "sugarfree", "halal"]
-}
-_ATTRIBUTE_OF |= {c: "size" for c in ["small", "medium", "large", "xl"]}
+# The attribute a descriptive word asks about ("black" -> color), from the lexicon's word sets.
+_ATTRIBUTE_OF = (
+    dict.fromkeys(COLOURS, "color")
+    | dict.fromkeys(MATERIALS, "material")
+    | dict.fromkeys(DIETS, "ingredients")
+    | dict.fromkeys(SIZES, "size")
+)
 
 
 @dataclass(frozen=True)
