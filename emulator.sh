@@ -28,6 +28,7 @@ use_test_ports() {
   export FIRESTORE_EMULATOR_HOST="127.0.0.1:$((b + 80))" PUBSUB_EMULATOR_HOST="127.0.0.1:$((b + 85))"
   export WEBHOOK_PORT=$((b + 81)) WORKER_PORT=$((b + 82)) SHEET_PUSH_PORT=$((b + 83)) SHEET_POLL_PORT=$((b + 84))
   export ROLLUP_PORT=$((b + 86)) ALERTS_PORT=$((b + 87)) RESTOCK_PORT=$((b + 88)) OUTBOX_PORT=$((b + 89))
+  export OUTREACH_PORT=$((b + 79))
   export DASHBOARD_PORT=$((b + 0))
   export RUN_DIR="$ROOT/.run/test-$b"
   export LOCAL_SCHEDULER=0

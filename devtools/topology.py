@@ -47,6 +47,8 @@ FUNCTIONS: tuple[ServedFunction, ...] = (
     ServedFunction("alerts", "alerts", "evaluate", "cloudevent", "ALERTS_PORT", 8087),
     ServedFunction("respond-restock", "respond", "restock", "cloudevent", "RESTOCK_PORT", 8088),
     ServedFunction("respond-outbox", "respond", "staff_outbox", "cloudevent", "OUTBOX_PORT", 8089),
+    # Port base+79: the next free one below the emulators (base+80, +85).
+    ServedFunction("respond-outreach", "respond", "outreach", "cloudevent", "OUTREACH_PORT", 8079),
 )
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -59,6 +61,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("rollup-ticks", "analytics-rollup-ticks", "analytics-rollup"),
     # Locally, devtools.outbox_bridge stands in for Eventarc's Firestore trigger on staff replies.
     Subscription("staff-outbox", "respond-outbox", "respond-outbox"),
+    Subscription("outreach-ticks", "respond-outreach-ticks", "respond-outreach"),
 )
 
 # Local stand-in for Cloud Scheduler: (topic, job name, interval in seconds).
@@ -66,6 +69,7 @@ SCHEDULE: tuple[tuple[str, str, int], ...] = (
     ("sheet-poll-ticks", "poll-sheets", 60),
     ("alerts-ticks", "evaluate-alerts", 60),
     ("rollup-ticks", "rollup-analytics", 60),
+    ("outreach-ticks", "send-outreach", 60),
 )
 
 

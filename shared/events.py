@@ -102,6 +102,10 @@ class ConversationEvent(BaseModel):
     tokens_out: int = 0
     cost_micros: int = Field(default=0, description="AI cost in millionths of a USD")
     grounded: bool | None = None
+    offline_reason: str | None = Field(
+        default=None, description="why a model's answer was not sent (no provider answered, ungrounded: …)"
+    )
+    tools_called: list[str] = Field(default_factory=list, description="the agent's tool calls, in order")
     sentiment: float | None = Field(default=None, ge=-1, le=1)
     rating: int | None = Field(default=None, ge=1, le=5)
     conversion: Literal["order", "booking"] | None = None

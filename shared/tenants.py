@@ -25,11 +25,17 @@ _cache: dict[str, tuple[float, TenantConfig | None]] = {}
 
 
 class ProviderPolicy(BaseModel):
-    """How the LLM router chooses: a fixed order, the cheapest, or the fastest measured."""
+    """How the LLM router chooses: a fixed order, the cheapest, or the fastest measured; when it
+    skips a provider (its error rate over a sliding window); how long one reply may take."""
 
     strategy: Literal["order", "cost", "latency"] = "order"
     order: list[str] = Field(default_factory=lambda: ["openai", "gemini", "deepseek"])
-    cooldown_s: int = 60
+    cooldown_s: int = Field(default=60, description="skip a failing provider this long after its last error")
+    error_window_s: int = Field(default=300, description="the sliding window its error rate is taken over")
+    error_rate_max: float = Field(default=0.5, description="cool down at or above this error rate…")
+    min_calls: int = Field(default=3, description="…once the window holds at least this many calls")
+    budget_s: float = Field(default=8.0, description="one reply's time, every provider and step included")
+    spread: float = Field(default=0.2, description="providers within this share of the best are equals")
 
 
 class AlertThresholds(BaseModel):
@@ -69,6 +75,10 @@ class TenantConfig(BaseModel):
     provider_policy: ProviderPolicy = Field(default_factory=ProviderPolicy)
     alert_thresholds: AlertThresholds = Field(default_factory=AlertThresholds)
     owner_wa_id: str | None = None
+    messaging_tier: Literal["250", "1k", "10k", "100k", "unlimited"] = Field(
+        default="1k", description="Meta's messaging limit of the number: customers per 24 h (broadcasts)"
+    )
+    broadcast_rate_per_s: float | None = Field(default=None, gt=0, le=80)
     notify_webhook_url: str | None = None
     catalog_sheet_id: str | None = Field(
         default=None, description="set by sheet_poller: the sheet the catalog was last built from"

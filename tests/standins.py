@@ -2,6 +2,12 @@
 the OpenAI chat completions API (also DeepSeek's), the Gemini `generateContent` REST API and
 the WhatsApp Graph API `/{phone_number_id}/messages`. Each runs on 127.0.0.1 on a free port, in
 a thread, and records the requests it received. A test sets `mode` to inject faults.
+
+The model stand-ins play a scripted model: `script` holds the next answers, each `Say(text)`,
+`Call((name, arguments), …)` (tool calls as the API sends them: OpenAI `tool_calls` with JSON
+*string* arguments, Gemini `functionCall` parts with object arguments; a `str` argument is sent
+verbatim, to play a model that writes broken JSON) or a function of the request body (to answer
+from the tool results the client sent back). With an empty script they say `reply_text`.
 """
 
 from __future__ import annotations
@@ -9,10 +15,39 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+class Call:
+    def __init__(self, *calls: tuple[str, dict[str, Any] | str]) -> None:
+        self.calls = calls
+
+
+Step = Say | Call | Callable[[Any], "Say | Call"]
+
+
+def openai_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The tool results (decoded `role: tool` contents) in an OpenAI request, oldest first."""
+    return [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+
+
+def gemini_tool_results(body: Any) -> list[dict[str, Any]]:
+    """The function responses in a Gemini request, oldest first."""
+    return [
+        p["functionResponse"]["response"]
+        for c in body["contents"]
+        for p in c.get("parts", [])
+        if "functionResponse" in p
+    ]
 
 
 class StandIn:
@@ -23,7 +58,15 @@ class StandIn:
         self.reply_text = "Hello from the stand-in."
         self.requests: list[tuple[str, dict[str, str], Any]] = []
         self.delay_s = 3.0
+        self.script: list[Step] = []
         self.server: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+
+    def next_step(self, body: Any) -> Say | Call:
+        """The scripted model's next answer to `body` (`Say(reply_text)` once the script is done)."""
+        with self._lock:
+            step = self.script.pop(0) if self.script else Say(self.reply_text)
+        return step if isinstance(step, Say | Call) else step(body)
 
     @property
     def url(self) -> str:
@@ -99,6 +142,22 @@ class OpenAIStandIn(StandIn):
                 "choices": [],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1},
             }
+        step = self.next_step(body)
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        if isinstance(step, Say):
+            message["content"] = step.text
+        else:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{len(self.requests)}_{n}",
+                    "type": "function",
+                    "function": {
+                        "name": name,
+                        "arguments": args if isinstance(args, str) else json.dumps(args),
+                    },
+                }
+                for n, (name, args) in enumerate(step.calls)
+            ]
         return 200, {
             "id": "chatcmpl-standin",
             "object": "chat.completion",
@@ -107,8 +166,8 @@ class OpenAIStandIn(StandIn):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": self.reply_text},
-                    "finish_reason": "stop",
+                    "message": message,
+                    "finish_reason": "stop" if isinstance(step, Say) else "tool_calls",
                     "logprobs": None,
                 }
             ],
@@ -137,10 +196,18 @@ class GeminiStandIn(StandIn):
     def respond(self, path: str, body: Any) -> tuple[int, Any]:
         if self.mode == "empty":
             return 200, {"candidates": [], "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5}}
+        step = self.next_step(body)
+        if isinstance(step, Say):
+            parts: list[dict[str, Any]] = [{"text": step.text}]
+        else:
+            parts = [
+                {"functionCall": {"name": name, "args": args if isinstance(args, dict) else json.loads(args)}}
+                for name, args in step.calls
+            ]
         return 200, {
             "candidates": [
                 {
-                    "content": {"parts": [{"text": self.reply_text}], "role": "model"},
+                    "content": {"parts": parts, "role": "model"},
                     "finishReason": "STOP",
                     "index": 0,
                 }

@@ -30,14 +30,17 @@ export async function openSession(config, { onSignInNeeded } = {}) {
   const db = initializeFirestore(app, {});
   const lite = getLiteFirestore(app); // one-shot reads over REST (see live.js)
   if (config.mode === "emulator") {
-    // Locally any tenant can be looked at (tests and benchmarks use their own): ?tenant=ID.
-    const tenant = new URLSearchParams(location.search).get("tenant") || config.tenant;
-    const uid = config.staffUid || "local-staff";
+    // Locally any tenant can be looked at (tests and benchmarks use their own): ?tenant=ID;
+    // ?staff=UID&role=agent signs in as another staff member (two staff, roles).
+    const params = new URLSearchParams(location.search);
+    const tenant = params.get("tenant") || config.tenant;
+    const uid = params.get("staff") || config.staffUid || "local-staff";
+    const role = params.get("role") === "agent" ? "agent" : "owner";
     const { host, port } = config.firestoreEmulator;
-    const mockUserToken = { user_id: uid, tenant };
+    const mockUserToken = { user_id: uid, tenant, role, email: `${uid}@localhost` };
     connectFirestoreEmulator(db, host, port, { mockUserToken });
     connectLiteEmulator(lite, host, port, { mockUserToken });
-    return { db, lite, tenant, uid, config, signOut: null };
+    return { db, lite, tenant, uid, role, name: uid, config, signOut: null };
   }
   // Firebase Authentication is loaded only in the cloud, keeping the local bundle lean.
   const auth = await import("firebase/auth");
@@ -58,5 +61,6 @@ export async function openSession(config, { onSignInNeeded } = {}) {
     await auth.signOut(instance);
     throw new Error("this account has no staff access (no tenant claim); ask the administrator");
   }
-  return { db, lite, tenant, uid: user.uid, config, signOut: () => auth.signOut(instance).then(() => location.reload()) };
+  const role = token.claims.role === "owner" ? "owner" : "agent";
+  return { db, lite, tenant, uid: user.uid, role, name: user.displayName || user.email, config, signOut: () => auth.signOut(instance).then(() => location.reload()) };
 }

@@ -70,3 +70,16 @@ def staff_outbox(cloud_event: Any) -> None:
         send_staff_reply(outbox_ref_from_event(cloud_event))
     except PermanentError as exc:
         log_event(log, 40, "staff reply dropped", error=str(exc))
+
+
+@functions_framework.cloud_event
+def outreach(cloud_event: Any) -> None:
+    """Due broadcasts and weekly owner summaries (push from `outreach-ticks`, every minute)."""
+    from shared.broadcasts.outreach import run_outreach
+    from shared.events import Tick
+    from shared.pubsub import decode_cloud_event
+
+    try:
+        run_outreach(decode_cloud_event(cloud_event, Tick))
+    except PermanentError as exc:
+        log_event(log, 40, "outreach tick dropped", error=str(exc))

@@ -57,6 +57,17 @@ locals {
       publishes   = []
       secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
     }
+    "respond-outreach" = {
+      folder      = "respond"
+      entry_point = "outreach"
+      trigger     = "push"
+      memory      = "512Mi"
+      timeout     = 120 # one paced broadcast run (40 s of sending) plus the weekly summaries
+      concurrency = 1   # one run at a time: the pace is per number
+      max         = 2
+      publishes   = []
+      secrets     = ["WHATSAPP_ACCESS_TOKEN", "TWILIO_AUTH_TOKEN", "CUSTOMER_HASH_SALT"]
+    }
     "sheet-poller" = {
       folder      = "sheet_poller"
       entry_point = "poll"
@@ -112,6 +123,7 @@ locals {
     "sheet-poll-ticks",
     "alerts-ticks",
     "rollup-ticks",
+    "outreach-ticks",
   ]
 
   # Subscriptions, named as in devtools/topology.py. push_to names a function; null means pull.
@@ -159,6 +171,12 @@ locals {
       retention    = "600s"
       max_attempts = 5
     }
+    "respond-outreach-ticks" = {
+      topic        = "outreach-ticks"
+      push_to      = "respond-outreach"
+      retention    = "600s"
+      max_attempts = 5
+    }
   }
 
   # Cloud Scheduler jobs (devtools/topology.py SCHEDULE); one minute is Scheduler's finest interval.
@@ -173,6 +191,10 @@ locals {
     }
     "rollup-analytics" = {
       topic    = "rollup-ticks"
+      schedule = "* * * * *"
+    }
+    "send-outreach" = {
+      topic    = "outreach-ticks" # due broadcasts and weekly owner summaries
       schedule = "* * * * *"
     }
   }

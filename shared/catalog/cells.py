@@ -1,4 +1,5 @@
-"""Interpretation of real-world sheet cells: prices, stock, yes/no flags and dates.
+"""Interpretation of real-world sheet cells: prices, stock, yes/no flags, kinds and dates, in the
+six languages of shared/i18n/sheet_words and the number habits of the tenant's locale.
 
 Each parser takes the cell as the sheet shows it (a string) and returns a typed value, or raises
 `CellError` with a short reason that ends up in a `validation_issues` document.
@@ -9,148 +10,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-# ISO 4217 minor-unit digits that differ from the usual 2.
-_MINOR_DIGITS = {
-    "JPY": 0,
-    "KRW": 0,
-    "VND": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "PYG": 0,
-    "UGX": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "IDR": 2,
-    "KWD": 3,
-    "BHD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
-}
-# Currency symbols; "$" and "Rs" belong to several currencies, the tenant's default decides.
-CURRENCY_SYMBOLS = {
-    "r$": "BRL",
-    "us$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "JPY",
-    "₹": "INR",
-    "₦": "NGN",
-    "₩": "KRW",
-    "₫": "VND",
-    "₱": "PHP",
-    "₺": "TRY",
-    "₪": "ILS",
-    "฿": "THB",
-    "zł": "PLN",
-    "$": "USD",
-    "rs.": "INR",
-    "rs": "INR",
-}
-_DOLLARS = {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD"}
-_RUPEES = {"INR", "PKR", "LKR", "NPR"}
-_YEN_YUAN = {"JPY", "CNY"}
-_FREE = {"free", "gratis", "complimentary", "no charge", "0"}
-_ISO_RE = re.compile(r"(?<![a-z])([a-z]{3})(?![a-z])", re.IGNORECASE)
-_NUMBER_RE = re.compile(r"[0-9][0-9.,'\s\u00a0\u202f]*")
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
+from shared.catalog.words import LANGUAGES, lexicon, locale_for, normalise
+from shared.money import AmountError, Money, babel_locale, parse_money, parse_number
 
 
 class CellError(ValueError):
     """A cell that cannot be interpreted; the message says why, for a person."""
 
 
-def minor_digits(currency: str) -> int:
-    """Decimal places of the currency's minor unit (JPY 0, USD 2, KWD 3)."""
-    return _MINOR_DIGITS.get(currency.upper(), 2)
+def parse_price(
+    cell: str, *, header_currency: str | None, default_currency: str, locale: str | None = None
+) -> Money:
+    """A price cell as integer minor units plus its currency (read by shared.money).
 
-
-@dataclass(frozen=True)
-class Money:
-    minor: int
-    currency: str
-
-
-def _currency_in(text: str, default: str) -> tuple[str | None, str]:
-    """The currency named in `text` (symbol or ISO code) and the text without it."""
-    lowered = text.lower()
-    for symbol, code in CURRENCY_SYMBOLS.items():
-        if symbol in lowered:
-            if (
-                (symbol == "$" and default in _DOLLARS)
-                or (symbol.startswith("rs") and default in _RUPEES)
-                or (symbol == "¥" and default in _YEN_YUAN)
-            ):
-                code = default
-            wordlike = symbol.isalpha() or symbol.endswith(".")
-            if wordlike and not re.search(rf"(?<![a-z]){re.escape(symbol)}(?![a-z])", lowered):
-                continue
-            index = lowered.index(symbol)
-            return code, text[:index] + " " + text[index + len(symbol) :]
-    match = _ISO_RE.search(text)
-    if match:
-        return match.group(1).upper(), text[: match.start()] + " " + text[match.end() :]
-    return None, text
-
-
-def _decimal(number: str, digits: int) -> Decimal:
-    """Parse `1,299.00`, `1.299,00`, `1 299,00`, `1,299`, `12,50` into a Decimal."""
-    number = _SPACES.sub("", number).strip(".,")
-    has_comma, has_dot = "," in number, "." in number
-    if has_comma and has_dot:
-        decimal_sep = "," if number.rfind(",") > number.rfind(".") else "."
-        thousands = "." if decimal_sep == "," else ","
-        number = number.replace(thousands, "").replace(decimal_sep, ".")
-    elif has_comma or has_dot:
-        sep = "," if has_comma else "."
-        head, _, tail = number.rpartition(sep)
-        # A lone separator followed by exactly three digits is a thousands separator unless the
-        # currency really has three decimals (1,299 = 1299; 12,50 = 12.50; 1.299 € = 1299).
-        if number.count(sep) > 1 or (len(tail) == 3 and digits < 3):
-            number = number.replace(sep, "")
-        else:
-            number = head.replace(sep, "") + "." + tail
-    try:
-        return Decimal(number)
-    except InvalidOperation:
-        raise CellError("not a number") from None
-
-
-def parse_price(cell: str, *, header_currency: str | None, default_currency: str) -> Money:
-    """A price cell as integer minor units plus its currency.
-
-    The currency comes from the cell (`$`, `€`, `Rs.`, `USD 30`, `30 USD`), else the header
-    (`Price (EUR)`), else the tenant default. `free` is 0. Raises CellError otherwise.
+    The currency comes from the cell (`$`, `€`, `R$`, `Rs.`, `USD 30`, `30 USD`), else the header
+    (`Price (EUR)`), else the tenant default; `free` is 0. Raises CellError with the reason.
     """
-    text = cell.strip()
-    fallback = (header_currency or default_currency).upper()
-    if not text:
+    try:
+        money = parse_money(cell, locale=locale, default_currency=(header_currency or default_currency))
+    except AmountError as exc:
+        raise CellError(str(exc)) from None
+    if money is None:
         raise CellError("price is missing")
-    if text.lower() in _FREE:
-        return Money(0, fallback)
-    if text.lstrip().startswith("-") or (text.startswith("(") and text.endswith(")")):
-        raise CellError("price is negative")
-    currency, rest = _currency_in(text, fallback)
-    currency = currency or fallback
-    numbers = _NUMBER_RE.findall(rest)
-    leftover = _NUMBER_RE.sub("", rest).strip(" .:-/")
-    if len(numbers) != 1 or leftover:
-        raise CellError("not a price")
-    digits = minor_digits(currency)
-    amount = _decimal(numbers[0].strip(), digits)
-    minor = amount * (Decimal(10) ** digits)
-    if minor != minor.to_integral_value():
-        raise CellError(f"more decimals than {currency} allows")
-    return Money(int(minor), currency)
-
-
-_OUT = {"out of stock", "sold out", "none", "no", "out", "unavailable", "n/a", "na", "0", "nil"}
-_IN = {"in stock", "yes", "available", "plenty", "many", "lots", "y"}
-_STOCK_RE = re.compile(
-    r"^(?:approx\.?|about|~|ca\.?)?\s*(-?[0-9][0-9,.\s]*)\s*(\+|left|in stock|units?|pcs|pieces|items?)?$"
-)
+    return money
 
 
 @dataclass(frozen=True)
@@ -161,85 +45,141 @@ class Stock:
     hint: str | None = None
 
 
-def parse_stock(cell: str) -> Stock:
-    """`25`, `12.0`, `5 left`, `10+`, `out of stock`, `in stock`, blank (unknown)."""
-    text = " ".join(cell.strip().lower().split())
+def parse_stock(cell: str, *, locale: str | None = None) -> Stock:
+    """`25`, `12.0`, `5 left`, `restam 5`, `quedan 5`, `10+`, `esgotado`, `habis`, `in stock`,
+    blank (unknown). `1.000` is a thousand where the locale groups with `.` and refused where it
+    is the decimal mark; `1,5` is refused (not a whole number)."""
+    text = " ".join(cell.split())
     if not text:
         return Stock(None)
-    if text in _OUT:
+    words = lexicon()
+    if words.has("out_of_stock", text):
         return Stock(0, "out")
-    if text in _IN:
+    if words.has("in_stock", text):
         return Stock(None, "in_stock")
-    match = _STOCK_RE.match(text)
-    if not match:
+    number = words.count(text)
+    if number is None:
+        if re.match(r"^\s*[-−]\s*\d", text):
+            raise CellError("stock is negative")
         raise CellError("not a stock count")
-    raw = match.group(1).replace(" ", "").replace(",", "")
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise CellError("not a stock count") from None
-    if value < 0:
-        raise CellError("stock is negative")
+        value = parse_number(number, locale=locale)
+    except AmountError as exc:
+        raise CellError(f"not a stock count: {exc}") from None
     if value != value.to_integral_value():
         raise CellError("stock is not a whole number")
     return Stock(int(value))
 
 
-_TRUE = {"yes", "y", "true", "1", "x", "✓", "✔", "active", "on", "si", "sí", "enabled", "show"}
-_FALSE = {"no", "n", "false", "0", "inactive", "off", "disabled", "hidden", "hide", "-"}
-
-
 def parse_flag(cell: str, *, default: bool = True) -> bool:
-    """Yes/no cells (`yes`, `Y`, `TRUE`, `1`, `✓`, `no`, `off` ...); blank is `default`."""
-    text = cell.strip().lower()
-    if not text:
+    """Yes/no cells in any of the languages (`yes`, `sim`, `sí`, `oui`, `ya`, `haan`, `✓`, `no`,
+    `não`, `non`, `tidak`, `nahi` ...); blank is `default`."""
+    if not cell.strip():
         return default
-    if text in _TRUE:
+    words = lexicon()
+    if words.has("yes", cell):
         return True
-    if text in _FALSE:
+    if words.has("no", cell):
         return False
     raise CellError("not a yes/no value")
 
 
-_DATE_FORMATS = (
+def parse_kind(cell: str) -> str | None:
+    """`service` for the word for a service in any language (`serviço`, `jasa`, `prestation`),
+    `product` for a product word or blank, None for anything else (a category, say)."""
+    if not cell.strip():
+        return "product"
+    words = lexicon()
+    if words.has("service", cell):
+        return "service"
+    if words.has("product", cell):
+        return "product"
+    return None
+
+
+_ISO_FORMATS = (
     "%Y-%m-%d",
     "%Y/%m/%d",
-    "%d.%m.%Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%b %d %Y",
-    "%d-%b-%Y",
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
 )
 _EXCEL_EPOCH = date(1899, 12, 30)
+_NUMERIC = re.compile(r"(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?")
+_NAMED = re.compile(r"(\d{1,2})(?:er)?\s+(?:de\s+)?([^\W\d_]+)(?:\s+(?:de\s+)?(\d{4}))?")
+_NAMED_US = re.compile(r"([^\W\d_]+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s+(\d{4}))?")
 
 
-def parse_date(cell: str) -> date | None:
-    """Dates as people type them: ISO, `2025/06/01`, `01.06.2025`, `1 Jun 2025`, `Jun 1, 2025`,
-    `06/01/2025` (month first unless the first number is above 12), Excel serial numbers."""
-    text = cell.strip()
+def day_first(locale: str | None) -> bool:
+    """Whether the locale writes `dd/mm` (pt-BR, es-MX, fr-FR, id-ID, en-IN) or `mm/dd` (en-US)."""
+    pattern = babel_locale(locale).date_formats["short"].pattern.lower()
+    return pattern.find("d") < pattern.find("m")
+
+
+@lru_cache(maxsize=1)
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations of the six languages (from CLDR), normalised."""
+    names: dict[str, int] = {}
+    for language in LANGUAGES:
+        months = babel_locale(locale_for(language)).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    names.setdefault(normalise(name), number)
+    return names
+
+
+def _year_for(month: int, day: int, today: date | None) -> int:
+    """A date written without its year: the next one from about a month ago."""
+    if today is None:
+        return datetime.now(UTC).year
+    try:
+        candidate = date(today.year, month, day)
+    except ValueError:
+        return today.year
+    return today.year + 1 if candidate < today - timedelta(days=31) else today.year
+
+
+def parse_date(cell: str, *, locale: str | None = None, today: date | None = None) -> date | None:
+    """Dates as people type them: ISO, `01/06/2026` (day first where the locale says so, or when
+    the first number is above 12), `01.06.2026`, `15/12` (the next 15 Dec), `1 Jun 2026`,
+    `15 de dezembro`, `Jun 1, 2026`, Excel serial numbers."""
+    text = " ".join(cell.split())
     if not text:
         return None
-    for fmt in _DATE_FORMATS:
+    for fmt in _ISO_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    slash = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})", text)
-    if slash:
-        first, second, year = (int(g) for g in slash.groups())
-        year += 2000 if year < 100 else 0
-        month, day = (second, first) if first > 12 else (first, second)
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise CellError("not a valid date") from None
+    try:
+        return _parse_written_date(text, locale=locale, today=today)
+    except ValueError:
+        raise CellError("not a valid date") from None
+
+
+def _parse_written_date(text: str, *, locale: str | None, today: date | None) -> date:
+    numeric = _NUMERIC.fullmatch(text)
+    if numeric and len(numeric.group(1)) <= 2:
+        first, second = int(numeric.group(1)), int(numeric.group(2))
+        dot = "." in text  # 01.06.2026 is day first everywhere
+        if first > 12 or (second <= 12 and (dot or day_first(locale))):
+            day, month = first, second
+        else:
+            month, day = first, second
+        year_text = numeric.group(3)
+        year = (int(year_text) + (2000 if len(year_text) == 2 else 0)) if year_text else None
+        return date(year or _year_for(month, day, today), month, day)
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return _EXCEL_EPOCH + timedelta(days=int(float(text)))
+    key = normalise(text).replace(",", " ").replace("-", " ")
+    months = _month_names()
+    for pattern, day_at, month_at in ((_NAMED, 1, 2), (_NAMED_US, 2, 1)):
+        match = pattern.fullmatch(key)
+        if match and match.group(month_at) in months:
+            day, month = int(match.group(day_at)), months[match.group(month_at)]
+            year = int(match.group(3)) if match.group(3) else _year_for(month, day, today)
+            return date(year, month, day)
     try:
         return datetime.fromisoformat(text).astimezone(UTC).date()
     except ValueError:

@@ -1,49 +1,38 @@
-"""Header names as businesses write them (`Price`, `price (USD)`, `Cost`, `Qty`) mapped to the
-catalog's canonical columns."""
+"""Header names as businesses write them (`Price`, `Preço (R$)`, `Precio`, `Prix TTC`, `Harga`,
+`कीमत`, `Qty`) mapped to the catalog's canonical columns, through the per-language tables of
+shared/i18n/sheet_words (see shared.catalog.words)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from shared.catalog.cells import CURRENCY_SYMBOLS
+from shared.catalog.words import header_language, lexicon, normalise
+from shared.money import currency_named
 
-# Canonical column -> accepted header spellings (compared after normalisation).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "sku": ("sku", "id", "code", "item code", "product code", "product id", "item id", "ref", "article"),
-    "name": ("name", "product", "product name", "item", "item name", "title", "service", "service name"),
-    "category": ("category", "categories", "section", "department", "group", "collection"),
-    "price": ("price", "cost", "unit price", "rate", "amount", "selling price", "retail price", "mrp"),
-    "stock": ("stock", "qty", "quantity", "inventory", "in stock", "available", "units", "stock level"),
-    "description": ("description", "details", "desc", "notes", "info"),
-    "active": ("active", "enabled", "visible", "listed", "show", "on sale", "published"),
-    "kind": ("kind", "type", "product or service"),
-    "slots": ("slots", "time slots", "booking slots", "schedule", "sessions"),
-    "tags": ("tags", "keywords", "labels"),
-    "restock_date": ("restock date", "restock", "back in stock", "available from", "next delivery"),
-}
+COLUMNS = (
+    "sku", "name", "category", "price", "stock", "description", "active", "kind", "slots", "tags",
+    "restock_date",
+)  # fmt: skip
 REQUIRED = ("name", "price")
-_LOOKUP = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
-_CURRENCY_IN_HEADER = re.compile(r"[\(\[]\s*([^\)\]]+?)\s*[\)\]]|\bin\s+([a-z]{3})$")
+# Headers that still name the column after their first word: "Price incl VAT", "Preço de venda".
+_FIRST_WORD_COLUMNS = ("price", "stock")
+_CURRENCY_IN_HEADER = re.compile(r"[\(\[]\s*([^\)\]]+?)\s*[\)\]]|\bin\s+([A-Za-z]{3})$")
 
 
 def normalise_header(header: str) -> tuple[str, str | None]:
-    """`" Price (USD) "` -> (`"price"`, `"USD"`); `"Unit  Price €"` -> (`"unit price"`, `"EUR"`)."""
-    text = " ".join(header.strip().lower().replace("_", " ").split())
+    """`" Price (USD) "` -> (`"price"`, `"USD"`); `"Preço R$"` -> (`"preco"`, `"BRL"`)."""
+    text = " ".join(header.strip().replace("_", " ").split())
     currency: str | None = None
     match = _CURRENCY_IN_HEADER.search(text)
     if match:
         inner = (match.group(1) or match.group(2) or "").strip()
-        if re.fullmatch(r"[a-z]{3}", inner):
-            currency = inner.upper()
-        elif inner in CURRENCY_SYMBOLS:
-            currency = CURRENCY_SYMBOLS[inner]
+        currency = currency_named(inner, locale=None)
         text = text[: match.start()].strip()
-    for symbol, code in CURRENCY_SYMBOLS.items():
-        if not symbol.isalpha() and text.endswith(" " + symbol):
-            currency, text = code, text[: -len(symbol)].strip()
-    text = re.sub(r"[^\w\s]", "", text).strip()
-    return text, currency
+    head, _, last = text.rpartition(" ")
+    if head and not last.isalpha() and (named := currency_named(last, locale=None)):
+        currency, text = named, head
+    return normalise(text), currency
 
 
 @dataclass
@@ -54,29 +43,46 @@ class HeaderMap:
     names: dict[str, str] = field(default_factory=dict)  # column -> the header as the sheet writes it
     price_currency: str | None = None
     unknown: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown header -> closest known name
+    language: str | None = None  # the language most header words are in
 
     @property
     def missing(self) -> list[str]:
         return [c for c in REQUIRED if c not in self.positions]
 
+    def described_unknown(self) -> list[str]:
+        """Unknown headers as a person reads them: `Precco (did you mean Preço?)`."""
+        return [
+            f"{h} (did you mean {self.suggestions[h]}?)" if h in self.suggestions else h for h in self.unknown
+        ]
 
-def map_headers(headers: list[str]) -> HeaderMap:
-    """Map a header row; the first header matching a column wins, the rest are listed as unknown."""
+
+def map_headers(headers: list[str], *, language: str | None = None) -> HeaderMap:
+    """Map a header row; the first header matching a column wins, the rest are listed as unknown
+    (with the closest known header name when there is one). `language` breaks ties between
+    languages that use the same word for different columns."""
+    words = lexicon()
     result = HeaderMap()
+    votes: list[list[str]] = []
     for index, header in enumerate(headers):
         name, currency = normalise_header(header)
-        column = _LOOKUP.get(name)
+        column, languages = words.header(name, prefer=language) if name else (None, [])
         if column is None and name:
-            # "Price incl VAT", "Stock on hand": fall back on the first word.
-            column = _LOOKUP.get(name.split()[0]) if name.split()[0] in ("price", "stock") else None
+            first, languages = words.header(name.split()[0], prefer=language)
+            column = first if first in _FIRST_WORD_COLUMNS else None
         if column is None or column in result.positions:
             if header.strip():
                 result.unknown.append(header.strip())
+                suggestion = words.suggest(name) if column is None else None
+                if suggestion:
+                    result.suggestions[header.strip()] = suggestion
             continue
+        votes.append(languages)
         result.positions[column] = index
         result.names[column] = header.strip()
         if column == "price":
             result.price_currency = currency
+    result.language = header_language(votes)
     return result
 
 

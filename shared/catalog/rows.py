@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared.catalog.availability import Status, service_status, stock_status
-from shared.catalog.cells import CellError, parse_date, parse_flag, parse_price, parse_stock
+from shared.catalog.cells import CellError, parse_date, parse_flag, parse_kind, parse_price, parse_stock
 from shared.catalog.columns import HeaderMap
 from shared.catalog.slots import Slot, parse_slots
 
@@ -83,9 +83,15 @@ class Interpreted:
 
 @dataclass(frozen=True)
 class Context:
+    """How to read the cells: the tenant's currency, locale and threshold, the sheet's language,
+    and the tenant's local day and time (slots in the past are left out)."""
+
     currency: str
     low_stock_threshold: int
     today: date
+    locale: str = "en-US"
+    language: str | None = None
+    now: datetime | None = None  # local, naive; None = the start of `today`
 
 
 def slugify(text: str) -> str:
@@ -131,17 +137,27 @@ def interpret_row(
 
     price = parsed(
         "price",
-        lambda v: parse_price(v, header_currency=header.price_currency, default_currency=ctx.currency),
+        lambda v: parse_price(
+            v, header_currency=header.price_currency, default_currency=ctx.currency, locale=ctx.locale
+        ),
         None,
     )
-    stock = parsed("stock", parse_stock, None)
+    stock = parsed("stock", lambda v: parse_stock(v, locale=ctx.locale), None)
     active = parsed("active", lambda v: parse_flag(v, default=True), True)
-    restock = parsed("restock_date", parse_date, None)
-    slots: list[Slot] = parsed("slots", lambda v: parse_slots(v, sku=sku, today=ctx.today) if v else [], [])
-    kind_cell = cell("kind").lower()
-    kind: Literal["product", "service"] = (
-        "service" if slots or kind_cell.startswith(("serv", "book")) else "product"
+    restock = parsed("restock_date", lambda v: parse_date(v, locale=ctx.locale, today=ctx.today), None)
+    slots: list[Slot] = parsed(
+        "slots",
+        lambda v: (
+            parse_slots(v, sku=sku, today=ctx.today, now=ctx.now, locale=ctx.locale, language=ctx.language)
+            if v
+            else []
+        ),
+        [],
     )
+    # A "Tipo"/"Type" column that holds categories ("Vestido") rather than product/service.
+    kind_word = parse_kind(cell("kind"))
+    category = cell("category") or ("" if kind_word else cell("kind")) or "Uncategorized"
+    kind: Literal["product", "service"] = "service" if slots or kind_word == "service" else "product"
 
     if issues or price is None or stock is None:
         return Interpreted(None, [], issues)
@@ -154,7 +170,7 @@ def interpret_row(
         row = CatalogRow(
             sku=sku,
             name=name,
-            category=cell("category") or "Uncategorized",
+            category=category,
             price_minor=price.minor,
             currency=price.currency,
             stock=stock.count,

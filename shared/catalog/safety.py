@@ -17,7 +17,10 @@ def shrink_anomaly(*, rows: int, last_good_rows: int, what: str = "rows") -> str
     return None
 
 
-def header_anomaly(missing: list[str]) -> str | None:
-    if missing:
-        return f"header row lacks {', '.join(missing)} column(s): kept the last good catalog"
-    return None
+def header_anomaly(missing: list[str], suggestions: dict[str, str] | None = None) -> str | None:
+    """`header row lacks price column(s) (is "Precco" Preço?): ...`, or None."""
+    if not missing:
+        return None
+    hints = "; ".join(f'is "{header}" {known}?' for header, known in (suggestions or {}).items())
+    hint = f" ({hints})" if hints else ""
+    return f"header row lacks {', '.join(missing)} column(s){hint}: kept the last good catalog"

@@ -1,24 +1,31 @@
 """Bookable slots of a service, written in one sheet cell.
 
-Format: entries separated by `;` or new lines, each `WHEN HH:MM [BOOKED/CAPACITY]`, where WHEN is
-an ISO date, `today`, `tomorrow` or a weekday (`Sat` = the next Saturday, today included), e.g.
-`Sat 10:00 1/4; Sat 14:00 0/4; 2025-07-01 09:30 2/2`. Weekdays make a weekly timetable that rolls
-forward by itself. Without `B/C` a slot has capacity 1 and nothing booked. Past slots are left out.
+Format: entries separated by `;`, new lines or `, `, each `WHEN TIME [BOOKED/CAPACITY]`, where
+WHEN is a date (`2026-07-01`, `15/12`, `15 dez`), `today`/`tomorrow` or a weekday in any of the
+six languages (`Sat`, `Sáb`, `sábado`, `samedi`, `Sabtu`, `शनिवार`), and TIME is `10:00`,
+`10.30`, `10h`, `10h30` or `2pm`; e.g. `Sat 10:00 1/4; Sáb 14h 0/4; 2026-07-01 09:30 2/2`.
+
+A weekday makes a weekly timetable that rolls forward by itself: `Sat 10:00` is this Saturday
+until 10:00 on it, then next Saturday. A dated slot disappears at its time. Without `B/C` a slot
+has capacity 1 and nothing booked.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 
 from shared.catalog.cells import CellError, parse_date
+from shared.catalog.words import lexicon
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ENTRY = re.compile(
-    r"^(?P<when>\S+(?:\s+\d{1,2},?\s+\d{4})?)\s+(?P<time>\d{1,2}[:.]\d{2})\s*(?:(?P<booked>\d+)\s*/\s*(?P<cap>\d+))?$"
+_SEPARATORS = re.compile(r"[;\n|]|,\s*(?=[^\W\d_])")
+_TIME = re.compile(
+    r"(?<![\d/.,:])(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2})|(?P<hour>h)|\s?(?P<ampm>[ap])\.?m\b\.?)(?![\d/])",
+    re.IGNORECASE,
 )
+_CAPACITY = re.compile(r"(?:\(?\s*(?P<booked>\d+)\s*/\s*(?P<cap>\d+)\s*\)?)?")
 
 
 class Slot(BaseModel):
@@ -36,47 +43,80 @@ class Slot(BaseModel):
     def free(self) -> int:
         return max(self.capacity - self.booked, 0)
 
+    @property
+    def starts_at(self) -> datetime:
+        """The slot's start in the tenant's local time (naive)."""
+        return datetime.combine(date.fromisoformat(self.date), time.fromisoformat(self.start))
 
-def _resolve_day(when: str, today: date) -> date:
-    word = when.lower()
-    if word == "today":
+
+def _weekday_or_word(when: str, today: date, *, language: str | None) -> date | None:
+    words = lexicon()
+    if words.has("today", when):
         return today
-    if word == "tomorrow":
+    if words.has("tomorrow", when):
         return today + timedelta(days=1)
-    if word[:3] in _WEEKDAYS and word.isalpha():
-        return today + timedelta(days=(_WEEKDAYS.index(word[:3]) - today.weekday()) % 7)
-    day = parse_date(when)
-    if day is None:
-        raise CellError("slot has no date")
-    return day
+    weekday = words.weekday(when, prefer=language)
+    if weekday is not None:
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
+    return None
 
 
-def parse_slots(cell: str, *, sku: str, today: date) -> list[Slot]:
-    """The slots in a cell; raises CellError naming the first entry it cannot read."""
+def _split_entry(entry: str) -> tuple[str, int, int, str] | None:
+    """(WHEN, hours, minutes, what follows) of an entry, from its last time-like token."""
+    matches = list(_TIME.finditer(entry))
+    if not matches:
+        return None
+    match = matches[-1]
+    hours, minutes = int(match["h"]), int(match["m"] or 0)
+    if match["ampm"]:
+        if not 1 <= hours <= 12:
+            raise CellError(f"bad time in slot {entry!r}")
+        hours = hours % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    return entry[: match.start()].strip(" ,-–@"), hours, minutes, entry[match.end() :].strip()
+
+
+def parse_slots(
+    cell: str,
+    *,
+    sku: str,
+    today: date,
+    now: datetime | None = None,
+    locale: str | None = None,
+    language: str | None = None,
+) -> list[Slot]:
+    """The upcoming slots in a cell (`now`: the tenant's local time, naive; default: the start of
+    `today`); raises CellError naming the first entry it cannot read."""
+    now = now or datetime.combine(today, time())
     slots: dict[str, Slot] = {}
-    for raw in re.split(r"[;\n]", cell):
+    for raw in _SEPARATORS.split(cell):
         entry = " ".join(raw.split())
         if not entry:
             continue
-        match = _ENTRY.match(entry)
-        if not match:
+        parts = _split_entry(entry)
+        capacity_match = _CAPACITY.fullmatch(parts[3]) if parts else None
+        if parts is None or not parts[0] or capacity_match is None:
             raise CellError(f"cannot read slot {entry!r} (expected e.g. 'Sat 10:00 1/4')")
-        day = _resolve_day(match["when"], today)
-        hours, minutes = (int(p) for p in re.split(r"[:.]", match["time"]))
+        when, hours, minutes, _ = parts
         if hours > 23 or minutes > 59:
             raise CellError(f"bad time in slot {entry!r}")
-        capacity = int(match["cap"]) if match["cap"] else 1
-        booked = int(match["booked"]) if match["booked"] else 0
+        start = time(hours, minutes)
+        weekly = _weekday_or_word(when, today, language=language)
+        try:
+            day = weekly or parse_date(when, locale=locale, today=today)
+        except CellError:
+            raise CellError(f"cannot read the day of slot {entry!r}") from None
+        if day is None:
+            raise CellError("slot has no date")
+        if datetime.combine(day, start) <= now:
+            if weekly is None or lexicon().weekday(when, prefer=language) is None:
+                continue  # a dated slot whose time has passed cannot be booked any more
+            day += timedelta(days=7)  # a weekly slot rolls on to next week
+        capacity = int(capacity_match["cap"]) if capacity_match["cap"] else 1
+        booked = int(capacity_match["booked"]) if capacity_match["booked"] else 0
         if capacity < 1 or booked > capacity:
             raise CellError(f"slot {entry!r} is booked beyond its capacity")
-        if day < today:
-            continue  # a slot in the past cannot be booked any more
         slot = Slot(
-            sku=sku,
-            date=day.isoformat(),
-            start=f"{hours:02d}:{minutes:02d}",
-            capacity=capacity,
-            booked=booked,
+            sku=sku, date=day.isoformat(), start=start.strftime("%H:%M"), capacity=capacity, booked=booked
         )
         slots[slot.slot_id] = slot
     return sorted(slots.values(), key=lambda s: (s.date, s.start))

@@ -180,5 +180,5 @@ def build_prompt(ctx: ReplyContext, plan_notes: list[str]) -> ChatRequest:
 
 def estimate_tokens(request: ChatRequest) -> int:
     """Prompt size in tokens (≈ 4 characters per token, the usual rule for English text)."""
-    chars = len(request.system) + sum(len(t) + 8 for _, t in request.messages)
+    chars = len(request.system) + sum(len(t.text) + 8 for t in request.turns)
     return (chars + 3) // 4

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from shared.storage import utcnow
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from shared.agent.loop import AgentReply
     from shared.conversation.context import ReplyContext
     from shared.conversation.offline import ReplyPlan
     from shared.events import ConversationEvent, InboundMessage
@@ -114,7 +116,10 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
     from shared.conversation.offline import plan_reply
 
     plan = plan_reply(ctx)
-    text, provider, routed, grounded = _words(tenant, providers, ctx, plan)
+    agent = _agent(tenant, providers, ctx, plan, message, inbound_doc)
+    text, provider, routed, grounded = _words(ctx, plan, agent)
+    if agent is not None and agent.text is not None:
+        plan = replace(plan, matched=True, handoff=plan.handoff or agent.handoff_reason is not None)
     session_start, new_session = _session(state, burst)
     from shared.whatsapp.outbound import OutboundMessage
     from shared.whatsapp.send import send_and_store
@@ -134,7 +139,9 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         in_reply_to=message.message_id,
         extra={"covers": [mid for mid, _ in burst], "intent": ctx.intent, "grounded": grounded},
         conversation=state,
-        conversation_update=_state_change(ctx, plan, burst, handoff) | {"session_started_at": session_start},
+        conversation_update=_state_change(ctx, plan, burst, handoff)
+        | {"session_started_at": session_start}
+        | _agent_state(agent),
     )
     # What the customer waited: from their (last) message to the stored reply, burst wait included.
     latency_ms = (utcnow() - (burst[-1][1].get("received_at") or utcnow())).total_seconds() * 1000
@@ -152,6 +159,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         handoff,
         new_session,
         (utcnow() - session_start).total_seconds(),
+        agent,
     )
     # Kept with the reply, so that a redelivery can publish them again if this publish fails.
     messages_ref(tenant.tenant_id, message.wa_id).document(reply_id(message.message_id)).update(
@@ -258,34 +266,48 @@ def _context(
     )
 
 
-def _words(
-    tenant: TenantConfig, providers: Mapping[str, Provider], ctx: ReplyContext, plan: ReplyPlan
-) -> tuple[str, str, RouterResult | None, bool]:
-    """(reply text, provider name or "offline", the router result, grounded?)."""
-    offline_text = plan.message.text
-    if plan.llm_allowed and not ctx.injection:
-        from shared.conversation.context import build_prompt
-        from shared.providers.router import route
+def _agent(
+    tenant: TenantConfig,
+    providers: Mapping[str, Provider],
+    ctx: ReplyContext,
+    plan: ReplyPlan,
+    message: InboundMessage,
+    inbound_doc: dict[str, Any],
+) -> AgentReply | None:
+    """The LLM agent's answer with tools (see shared.agent.loop), or None when it does not apply."""
+    if not providers or not plan.llm_allowed:
+        return None
+    from shared.agent.backend import LiveBackend
+    from shared.agent.loop import run_agent
 
-        if providers:
-            result = route(tenant.tenant_id, tenant.provider_policy, providers, build_prompt(ctx, plan.notes))
-            if result.reply is not None:
-                check = check_reply(
-                    result.reply.text, ctx.facts, slot_times=ctx.slot_times, currency=ctx.currency
-                )
-                if check.grounded:
-                    return result.reply.text, result.reply.model, result, True
-                log_event(
-                    log,
-                    30,
-                    "LLM reply failed grounding, using the offline text",
-                    tenant_id=tenant.tenant_id,
-                    provider=result.reply.provider,
-                    problems=list(check.problems)[:3],
-                )
-                return _checked_offline(ctx, offline_text), "offline", result, False
-            return _checked_offline(ctx, offline_text), "offline", result, True
-    return _checked_offline(ctx, offline_text), "offline", None, True
+    backend = LiveBackend(
+        tenant.tenant_id, message.wa_id, message.wa_id, inbound_doc.get("profile_name"), utcnow().date()
+    )
+    return run_agent(
+        tenant, providers, ctx, inbound_id=message.message_id, backend=backend, today=utcnow().date()
+    )
+
+
+def _words(
+    ctx: ReplyContext, plan: ReplyPlan, agent: AgentReply | None
+) -> tuple[str, str, RouterResult | None, bool]:
+    """(reply text, provider model or "offline", the router result, grounded?)."""
+    if agent is not None and agent.text is not None:
+        return agent.text, agent.model or "llm", agent.routed, True
+    grounded = agent is None or not (agent.reason or "").startswith("ungrounded")
+    return _checked_offline(ctx, plan.message.text), "offline", agent.routed if agent else None, grounded
+
+
+def _agent_state(agent: AgentReply | None) -> dict[str, Any]:
+    """The conversation fields the agent's actions change: the cart, a hand-off."""
+    if agent is None:
+        return {}
+    change: dict[str, Any] = {}
+    if agent.cart is not None:
+        change["cart"] = [{"sku": sku, "quantity": q} for sku, q in agent.cart]
+    if agent.handoff_reason is not None:
+        change |= {"handoff": True, "handoff_at": utcnow(), "handoff_reason": "agent"}
+    return change
 
 
 def _checked_offline(ctx: ReplyContext, text: str) -> str:
@@ -352,6 +374,7 @@ def _reply_events(
     handoff: bool,
     new_session: bool,
     session_seconds: float,
+    agent: AgentReply | None,
 ) -> list[ConversationEvent]:
     reply = routed.reply if routed else None
     # Stamped with the inbound message's time, not the publish time: a redelivered message
@@ -374,6 +397,8 @@ def _reply_events(
             conversation_started=new_session,
             skus_asked=asked,
             skus_out_of_stock=[i.sku for i in ctx.items if i.status == "out"],
+            offline_reason=agent.reason if agent else None,
+            tools_called=list(agent.tools_called) if agent else [],
         )
     ]
     if routed:

@@ -1,105 +1,101 @@
-"""The LLM router: choose providers by the tenant's policy, fall back at once, cool failures down.
+"""The LLM router: rank providers by the tenant's strategy, put cooling ones last, fall back.
 
-- `order`: the policy's list as given; `cost`: cheapest model first; `latency`: lowest measured
-  p50 first (unmeasured providers go first so that they get measured).
-- A provider cooling down (after a failure, for `policy.cooldown_s`) is skipped while another
-  one is available.
-- Any failure — timeout, 429, 5xx, a malformed or empty answer — moves to the next provider
-  immediately; nothing waits and nothing retries inside a request.
-- When every provider fails (or none is configured) the result has no reply: the caller uses the
-  offline grounded responder.
+The pieces, each in its own module: `strategies/` (order, cost, latency; near-equal providers
+spread), `cooldown` (error rate over a sliding window), `fallback` (next provider at once,
+within the reply's time budget), `stats` (what every call measured, in Firestore). This module
+only composes them. When every provider fails, or none is configured, or the budget is spent,
+the result has no reply and the caller answers offline.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from shared.log import get_logger, log_event
-from shared.providers.base import PRICES_PER_MTOK, ChatRequest, Provider, ProviderFailure, ProviderReply
+from shared.providers.base import ChatRequest, Provider, ProviderReply
+from shared.providers.cooldown import CooldownRule
+from shared.providers.fallback import Attempt, RouterResult, first_success
 from shared.providers.stats import cooling_down, provider_stats, record_call
+from shared.providers.strategies import strategy
 from shared.storage import utcnow
 from shared.tenants import ProviderPolicy
 
+__all__ = ["Attempt", "RouterResult", "choose_order", "route", "route_calls"]
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    provider: str
-    ok: bool
-    latency_ms: float
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class RouterResult:
-    reply: ProviderReply | None
-    attempts: tuple[Attempt, ...] = field(default_factory=tuple)
-
-    @property
-    def fallback(self) -> bool:
-        """True when a provider failed before the answer (or no provider answered)."""
-        return any(not a.ok for a in self.attempts)
+_rng = random.Random()
 
 
 def choose_order(
-    policy: ProviderPolicy, providers: Mapping[str, Provider], stats: Mapping[str, Mapping[str, object]]
+    policy: ProviderPolicy,
+    providers: Mapping[str, Provider],
+    stats: Mapping[str, Mapping[str, Any]],
+    *,
+    rng: random.Random | None = None,
 ) -> list[str]:
-    """The providers to try, best first, cooling-down ones last."""
+    """The providers to try, best first by the strategy, cooling-down ones last."""
     names = [n for n in policy.order if n in providers] + sorted(
         n for n in providers if n not in policy.order
     )
-    if policy.strategy == "cost":
-        names.sort(key=lambda n: sum(PRICES_PER_MTOK.get(providers[n].model, (99.0, 99.0))))
-    elif policy.strategy == "latency":
-        names.sort(key=lambda n: float(stats.get(n, {}).get("latency_ms_p50") or 0.0))  # type: ignore[arg-type]
-    now = utcnow()
-    return sorted(names, key=lambda n: cooling_down(dict(stats.get(n, {})), now))
+    ranked = strategy(policy.strategy)(names, providers, stats, spread=policy.spread, rng=rng or _rng)
+    now, rule = utcnow(), CooldownRule.of(policy)
+    return sorted(ranked, key=lambda n: cooling_down(dict(stats.get(n, {})), now, rule))
 
 
-def route(
-    tenant_id: str, policy: ProviderPolicy, providers: Mapping[str, Provider], request: ChatRequest
+def route_calls(
+    tenant_id: str,
+    policy: ProviderPolicy,
+    providers: Mapping[str, Provider],
+    call: Callable[[Provider, float], ProviderReply],
+    *,
+    budget_s: float | None = None,
 ) -> RouterResult:
-    """Ask the providers in policy order until one answers; record every call's outcome."""
+    """`call(provider, seconds_left)` on the providers in order until one succeeds; every
+    attempt's outcome goes into the provider's stats."""
     if not providers:
         return RouterResult(None)
-    attempts: list[Attempt] = []
-    for name in choose_order(policy, providers, provider_stats(tenant_id)):
-        provider = providers[name]
-        started = time.perf_counter()
-        try:
-            reply = provider.complete(request)
-        except ProviderFailure as failure:
-            latency = (time.perf_counter() - started) * 1000
-            attempts.append(Attempt(name, False, latency, failure.kind))
+    rule = CooldownRule.of(policy)
+
+    def record(attempt: Attempt, reply: ProviderReply | None) -> None:
+        if reply is None:
             log_event(
                 log,
                 30,
                 "provider failed, falling back",
                 tenant_id=tenant_id,
-                provider=name,
-                kind=failure.kind,
+                provider=attempt.provider,
+                kind=attempt.error,
             )
-            record_call(
-                tenant_id,
-                name,
-                ok=False,
-                latency_ms=latency,
-                error=failure.kind,
-                cooldown_s=policy.cooldown_s,
-            )
-            continue
-        attempts.append(Attempt(name, True, reply.latency_ms))
         record_call(
             tenant_id,
-            name,
-            ok=True,
-            latency_ms=reply.latency_ms,
-            cost_micros=reply.cost_micros,
-            tokens_in=reply.tokens_in,
-            tokens_out=reply.tokens_out,
+            attempt.provider,
+            ok=attempt.ok,
+            latency_ms=attempt.latency_ms,
+            cost_micros=reply.cost_micros if reply else 0,
+            tokens_in=reply.tokens_in if reply else 0,
+            tokens_out=reply.tokens_out if reply else 0,
+            error=attempt.error,
+            rule=rule,
         )
-        return RouterResult(reply, tuple(attempts))
-    return RouterResult(None, tuple(attempts))
+
+    order = choose_order(policy, providers, provider_stats(tenant_id))
+    return first_success(
+        order,
+        lambda name, left: call(providers[name], left),
+        budget_s=policy.budget_s if budget_s is None else budget_s,
+        on_attempt=record,
+    )
+
+
+def route(
+    tenant_id: str, policy: ProviderPolicy, providers: Mapping[str, Provider], request: ChatRequest
+) -> RouterResult:
+    """One plain request, answered by the first provider that can within the budget."""
+    return route_calls(
+        tenant_id,
+        policy,
+        providers,
+        lambda provider, left: provider.complete(replace(request, timeout_s=left)),
+    )

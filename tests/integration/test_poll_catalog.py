@@ -193,7 +193,7 @@ def test_a_bad_row_becomes_an_issue_and_the_rest_lands(tenant_id: str, shop: Pat
     issues = docs(tenant_id, "validation_issues")
     assert {(i["row"], i["column"], i["value"], i["problem"]) for i in issues.values()} == {
         (6, "name", "", "name is missing"),
-        (6, "price", "call us", "not a price"),
+        (6, "price", "call us", "not a price: no amount in it"),
         (6, "stock", "-1", "stock is negative"),
         (9, "sku", "SKU-007", "duplicate SKU (row 8 wins)"),
     }

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from shared.catalog.cells import CellError, Money, parse_date, parse_flag, parse_price, parse_stock
+from shared.catalog.cells import CellError, parse_date, parse_flag, parse_price, parse_stock
 from shared.catalog.columns import map_headers, normalise_header
+from shared.money import Money
 
 
 @pytest.mark.parametrize(

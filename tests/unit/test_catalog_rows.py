@@ -42,7 +42,7 @@ def test_missing_name_unusable_price_and_negative_stock_each_give_an_issue() -> 
     assert out.row is None
     assert {(i.row, i.column, i.value, i.problem) for i in out.issues} == {
         (7, "name", "", "name is missing"),
-        (7, "price", "call us", "not a price"),
+        (7, "price", "call us", "not a price: no amount in it"),
         (7, "stock", "-2", "stock is negative"),
     }
     assert {i.issue_id for i in out.issues} == {"r7-name", "r7-price", "r7-stock"}
@@ -104,6 +104,6 @@ def test_duplicate_skus_first_wins_and_one_bad_row_never_stops_the_rest() -> Non
     assert [(i.row.sku, i.row.name) for i in result.to_write if i.row] == [("A", "Alpha"), ("C", "Gamma")]
     assert (result.valid, result.invalid) == (2, 2)
     assert {(i.row, i.column, i.problem) for i in result.issues_to_write} == {
-        (3, "price", "not a price"),
+        (3, "price", "not a price: no amount in it"),
         (4, "sku", "duplicate SKU (row 2 wins)"),
     }

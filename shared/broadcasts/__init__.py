@@ -1,0 +1,1 @@
+"""Broadcasts: one approved template to a segment of customers, paced, resumable, counted."""

@@ -1,0 +1,1 @@
+"""Per-language data (message catalog, sheet words) and their loaders."""
