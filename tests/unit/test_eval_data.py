@@ -82,7 +82,8 @@ def test_info_tab_has_topic_answer_rows_and_the_index_names_them(shop: str) -> N
 def _check_turn(turn: dict[str, Any], shop: str) -> None:
     assert set(turn) <= set(LABELS["turn_keys"]), turn
     assert turn["text"].strip() and turn["intent"] in LABELS["intents"] and turn["lang"] in LANGS, turn
-    assert set(turn.get("items", [])) <= shop_skus(shop), turn
+    items = turn.get("items", [])
+    assert set(items) <= shop_skus(shop) and len(items) == len(set(items)) <= 3, turn
     if "attribute" in turn:
         assert turn["attribute"] in LABELS["attributes"], turn
     for key, value in turn.get("constraints", {}).items():
