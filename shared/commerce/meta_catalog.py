@@ -27,6 +27,7 @@ from shared.storage import chunks, tenant_collection, utcnow, write_many
 
 if TYPE_CHECKING:
     from shared.tenants import TenantConfig
+    from shared.whatsapp.outbound import OutboundMessage
 
 log = get_logger(__name__)
 MAX_ITEMS_PER_REQUEST = 3000
@@ -217,3 +218,33 @@ def _follow_batches(tenant_id: str, graph: GraphCatalog, hashes: dict[str, str],
             result.finished += 1
         if attempt < POLLS - 1:
             time.sleep(POLL_PAUSE_S)
+
+
+def as_product_message(message: OutboundMessage, catalog_id: str, synced: Iterable[str]) -> OutboundMessage:
+    """A reply listing catalog items, as WhatsApp `product`/`product_list` message the customer
+    can add to a cart, when the shop's items are in its Meta catalog. Only SKUs Meta accepted are
+    shown (an unknown retailer id fails the whole message); a reply with other rows, or none of
+    its items synced, stays as it is."""
+    from shared.whatsapp.outbound import ProductSection
+
+    skus = [row.id.partition(":")[2] for row in message.rows if row.id.startswith("item:")]
+    if not skus or len(skus) != len(message.rows):
+        return message
+    accepted = set(synced)
+    shown = tuple(sku for sku in skus if sku in accepted)
+    if not shown:
+        return message
+    section = ProductSection(title=message.list_button[:24] or "Items", skus=shown)
+    header = message.text.split("\n", 1)[0][:60]
+    return message.model_copy(
+        update={"rows": (), "catalog_id": catalog_id, "products": (section,), "header": header}
+    )
+
+
+def synced_skus(tenant_id: str, skus: Iterable[str]) -> set[str]:
+    """The SKUs among `skus` that Meta's catalog holds (their last sync was accepted)."""
+    from shared.clients import firestore_client
+
+    col = tenant_collection(tenant_id, STATE)
+    snaps = firestore_client().get_all([col.document(s) for s in dict.fromkeys(skus)])
+    return {s.id for s in snaps if s.exists and (s.to_dict() or {}).get("hash")}

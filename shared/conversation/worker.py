@@ -143,6 +143,12 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         text += "\n" + catalog_message("handoff_also", reply.understanding.language)
     out = reply.message
     outbound = OutboundMessage(text=text, buttons=out.buttons, rows=out.rows, list_button=out.list_button)
+    if tenant.meta_catalog_id and outbound.rows:  # items in the shop's WhatsApp catalog: a product list
+        from shared.commerce.meta_catalog import as_product_message, synced_skus
+
+        listed = [row.id.partition(":")[2] for row in outbound.rows]
+        synced = synced_skus(tenant.tenant_id, listed)
+        outbound = as_product_message(outbound, tenant.meta_catalog_id, synced)
     # What the customer waited: from their (last) message to the reply, burst wait included.
     latency_ms = (utcnow() - (burst[-1][1].get("received_at") or utcnow())).total_seconds() * 1000
     events += _reply_events(

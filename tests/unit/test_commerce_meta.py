@@ -78,3 +78,26 @@ def test_diff_sends_only_changes_and_deletes_what_left() -> None:
     assert [u["fields"]["id"] for u in diff.updates] == ["CAP-1"]
     assert diff.deletes == ["OLD"]
     assert [r["method"] for r in diff.requests()] == ["UPDATE", "DELETE"]
+
+
+def test_a_list_of_items_goes_out_as_a_product_list_of_the_synced_ones() -> None:
+    from shared.commerce.meta_catalog import as_product_message
+    from shared.whatsapp.outbound import ListRow
+
+    rows = tuple(ListRow(id=f"item:{sku}", title=sku) for sku in ("TEE-1", "TEE-2", "CAP-1"))
+    listed = OutboundMessage(
+        text="Here is what we have:\n• Tee\n• Tee 2\n• Cap", rows=rows, list_button="See items"
+    )
+    product_list = as_product_message(listed, "C1", {"TEE-1", "CAP-1"})  # TEE-2 was refused by Meta
+    body = message_body("5511999990000", product_list)
+    assert body["interactive"]["type"] == "product_list"
+    assert body["interactive"]["header"] == {"type": "text", "text": "Here is what we have:"}
+    assert body["interactive"]["action"]["sections"] == [
+        {
+            "title": "See items",
+            "product_items": [{"product_retailer_id": "TEE-1"}, {"product_retailer_id": "CAP-1"}],
+        }
+    ]
+    assert as_product_message(listed, "C1", set()) == listed  # nothing in Meta's catalog: the list stays
+    slots = OutboundMessage(text="Free times", rows=(ListRow(id="slot:S1", title="Sat 10:00"),))
+    assert as_product_message(slots, "C1", {"S1"}) == slots  # only item lists become products
