@@ -66,6 +66,15 @@ resource "google_pubsub_subscription_iam_member" "rollup_pulls_events" {
   member       = google_service_account.function["analytics-rollup"].member
 }
 
+# roles/pubsub.subscriber on the worker's dead-letter subscription: respond-outreach counts what
+# waits there for the Status view (it pulls and hands the messages straight back, never acks).
+resource "google_pubsub_subscription_iam_member" "outreach_counts_dead_letters" {
+  project      = var.project_id
+  subscription = google_pubsub_subscription.dead_letter["inbound-messages"].name
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.function["respond-outreach"].member
+}
+
 # roles/eventarc.eventReceiver: the invoker receives the Firestore events it delivers to respond-outbox.
 resource "google_project_iam_member" "invoker_receives_events" {
   project = var.project_id
