@@ -189,6 +189,7 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         | _agent_state(agent),
     )
     publish_events(events)
+    _remember_asked(tenant.tenant_id, message.customer_key, reply.understanding.items)
     # The language model loads in the background once the reply is out (the lexicon answers most
     # messages; one that needs the model before it is loaded waits for it).
     warm_up()
@@ -206,6 +207,20 @@ def answer_inbound(message: InboundMessage, *, settings: Settings | None = None)
         duplicate=delivery.duplicate,
     )
     return delivery.message_id
+
+
+def _remember_asked(tenant_id: str, customer_key: str, skus: tuple[str, ...]) -> None:
+    """What the customer asked about, on their customer record: staff segment broadcasts and tag
+    rules by it ("asked for X"). Idempotent (a set union), so a redelivery changes nothing."""
+    if not skus:
+        return
+    from google.cloud import firestore
+
+    from shared.storage import tenant_collection
+
+    tenant_collection(tenant_id, "customers").document(customer_key).set(
+        {"asked_skus": firestore.ArrayUnion(list(skus))}, merge=True
+    )
 
 
 def evidently_complete(inbound: dict[str, Any], conversation: dict[str, Any]) -> bool:

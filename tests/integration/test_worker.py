@@ -98,6 +98,9 @@ def test_denim_jacket_question_gets_a_correct_offline_reply(tenant_id: str, even
     assert 0 < out["latency_ms"] < 15000  # what the customer waited (speed: bench/respond.py)
     assert out["customer"] == hash_customer(tenant_id, key_of(tenant_id, wa_id))
     assert wa_id not in json.dumps(events)  # no phone numbers in analytics
+    # What they asked about is on their customer record, for "asked for X" tags and broadcasts.
+    record = tenant_collection(tenant_id, "customers").document(key_of(tenant_id, wa_id))
+    assert wait_for(lambda: "JKT-001" in ((record.get().to_dict() or {}).get("asked_skus") or []))
 
 
 def test_pubsub_redelivery_gets_one_reply(tenant_id: str) -> None:
