@@ -125,7 +125,12 @@ def take_lease(
             return None
         return claim(now, owner, policy)
 
-    doc = _in_transaction(tenant_id, change)
+    from google.api_core.exceptions import Aborted
+
+    try:
+        doc = _in_transaction(tenant_id, change)
+    except Aborted:  # another instance holds the schedule's transaction: it is taking the lease
+        return None, "leased"
     return (doc, None) if doc is not None else (None, refused[0] if refused else "missing")
 
 

@@ -103,6 +103,7 @@ def test_two_instances_never_poll_one_shop_at_once(
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(outcomes) == 4, outcomes  # no instance died on the contention
     assert sorted(outcomes).count("changed") == 1, outcomes
     assert set(outcomes) <= {"changed", "leased", "done"}
     assert schedule(tenant_id)["polls"] == 1
