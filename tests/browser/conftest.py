@@ -80,10 +80,11 @@ def page(chromium: Any) -> Iterator[Page]:
 def conversation_of(firestore: Any, tenant_id: str, wa_id: str) -> Any:
     """The customer's conversation document (keyed by their customer key), found by number."""
 
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
     def find() -> Any:
-        query = (
-            firestore.collection(f"tenants/{tenant_id}/conversations").where("wa_id", "==", wa_id).limit(1)
-        )
+        conversations = firestore.collection(f"tenants/{tenant_id}/conversations")
+        query = conversations.where(filter=FieldFilter("wa_id", "==", wa_id)).limit(1)
         return next((snap.reference for snap in query.stream()), None)
 
     deadline = time.monotonic() + 20
