@@ -122,7 +122,7 @@ def understand(
     named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
     asked_values = [c for c in descriptive if c not in named or source != "name"]
     asks = question or attribute is not None or count is not None or bool(signals & _ASKING)
-    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks)
+    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks, signals)
     if reference is not None:
         items, source = reference, "reference"
     value = None
@@ -282,6 +282,7 @@ def _reference(
     items: list[str],
     result: SearchResult,
     asks: bool,
+    signals: frozenset[str],
 ) -> tuple[list[str] | None, bool]:
     """(the items last discussed that the message points at or None, chosen by a description?)."""
     recent = [s for s in state.items if s in catalog.items]
@@ -300,6 +301,17 @@ def _reference(
         chosen = [s for s in recent if all(catalog.has_concept(s, c) for c in descriptive)]
         if chosen and len(chosen) < len(recent):
             return chosen, True  # "the leather one"
+    # "is it real leather?", "in dusty pink, size M?": a colour, size or material asked of the
+    # item just discussed, which is among the best matches and is not outnamed by another item.
+    top = [h for h in result.hits if h.score >= result.hits[0].score - 1e-9] if result.hits else []
+    if (
+        descriptive
+        and asks
+        and "browse" not in signals
+        and recent[0] in {h.item.sku for h in top}
+        and not any(h.whole_name for h in top)
+    ):
+        return recent[:1], False
     strong = bool(items) and result.hits and (result.hits[0].whole_name or result.hits[0].coverage >= 0.99)
     non_descriptive_words = [w for w in result.words if not (concepts_in(w) & DESCRIPTIVE)]
     if strong and non_descriptive_words:

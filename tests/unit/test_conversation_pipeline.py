@@ -118,6 +118,13 @@ def test_the_leather_one_after_a_list() -> None:
     assert reply.understanding.items == ("JK-1",) and "$199.00" in reply.message.text
 
 
+def test_a_material_asked_of_the_item_just_discussed_is_about_that_item() -> None:
+    # "fleece" is a word of the hoodie's description: it names that hoodie, not a search
+    _, navy = chat("how much is the hoodie?", "do you have that soft fleece in navy?")
+    assert navy.understanding.intent == "product" and navy.understanding.items == ("HD-1",)
+    assert not navy.understanding.listing and navy.understanding.attribute == "color"
+
+
 def test_restock_date_and_notify_on_yes() -> None:
     back, yes = chat("when will the denim jacket be back?", "yes please")
     assert "15 December" in back.message.text and [b.id for b in back.message.buttons] == ["notify:JK-2"]
