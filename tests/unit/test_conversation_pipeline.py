@@ -69,6 +69,11 @@ def test_a_follow_up_order_and_its_confirmation() -> None:
     assert "$90.00" in yes.message.text
 
 
+def test_a_thumbs_up_answers_the_order_question_with_yes() -> None:
+    *_, thumbs = chat("how much is the hoodie?", "ok I'll take 2", "👍")
+    assert thumbs.understanding.intent == "confirm" and thumbs.plan.conversion == "order"
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
