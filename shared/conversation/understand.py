@@ -468,7 +468,15 @@ def _intent(
             if u.items
             else False
         )
-        if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
+        # "the leather jacket and the denim one": each item named on its own, asked for by name
+        several = u.item_source == "name" and len(u.items) >= 2 and len(split_segments(u.text)) >= 2
+        if (
+            (named and not result.category_like)
+            or several
+            or u.item_source == "reference"
+            or moment.day
+            or "stock" in s
+        ):
             return "availability" if u.items else "browse"
         return "browse"
     if "availability" in s and about_items:

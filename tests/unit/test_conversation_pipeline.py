@@ -103,6 +103,12 @@ def test_several_items_at_once() -> None:
     assert "$45.00" in reply.message.text and "$18.00" in reply.message.text
 
 
+def test_two_items_asked_for_by_name_in_casual_words_is_their_availability() -> None:
+    (reply,) = chat("yo do u guys have the leather jacket and the denim one")
+    assert reply.understanding.intent == "availability"
+    assert set(reply.understanding.items) == {"JK-1", "JK-2"}
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
