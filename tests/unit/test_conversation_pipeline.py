@@ -109,6 +109,22 @@ def test_two_items_asked_for_by_name_in_casual_words_is_their_availability() -> 
     assert set(reply.understanding.items) == {"JK-1", "JK-2"}
 
 
+def test_an_elided_french_pronoun_names_no_item() -> None:
+    # "j'en" is one letter from "jean": the item taken is the one just discussed
+    jeans = build_index(
+        "fr",
+        [
+            CatalogItem("JN-1", "Jean droit", "Pantalons", 6900, "EUR", 5, "in_stock"),
+            CatalogItem("CH-1", "Chino beige", "Pantalons", 5900, "EUR", 5, "in_stock"),
+        ],
+    )
+    state = DialogueState()
+    for text in ("combien le chino ?", "ok j'en prends un"):
+        reply = respond(text, state, jeans, NOW, shop=Shop("Atelier", "fr-FR", "EUR"))
+        state = reply.plan.state
+    assert reply.understanding.intent == "order" and reply.understanding.items == ("CH-1",)
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
