@@ -74,6 +74,11 @@ def test_a_thumbs_up_answers_the_order_question_with_yes() -> None:
     assert thumbs.understanding.intent == "confirm" and thumbs.plan.conversion == "order"
 
 
+def test_chat_shorthand_for_never_mind_declines_the_order() -> None:
+    *_, nvm = chat("how much is the hoodie?", "ok I'll take 2", "ok nvm too much lol")
+    assert nvm.understanding.intent == "deny" and nvm.plan.conversion != "order"
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
