@@ -392,7 +392,8 @@ def _intent(
     if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
         return "complaint"
     loose = u.item_source != "name" and not (result.hits and result.hits[0].coverage >= 0.99)
-    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question
+    # "thanks! also is there parking nearby": the thanks closes one question and opens another
+    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question and not u.info_asked
     if thanks_only and not ("done" in s and (state.cart or state.items)):
         return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:

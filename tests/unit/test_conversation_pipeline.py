@@ -179,6 +179,11 @@ def test_a_full_or_past_day_offers_the_nearest_free_slots() -> None:
     assert all(row.id.startswith("slot:") for row in past.message.rows)
 
 
+def test_thanks_with_a_shop_question_answers_the_question() -> None:
+    _, reply = chat("how much is the hoodie?", "thanks! also when are you open")
+    assert reply.understanding.intent == "info" and "Mon–Sat 9:00–18:00" in reply.message.text
+
+
 def test_shop_information_is_quoted_and_the_unknown_goes_to_staff() -> None:
     hours, delivery, unknown = (
         chat("are you open on sunday?"),
