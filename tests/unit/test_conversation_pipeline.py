@@ -130,6 +130,21 @@ def test_an_elided_french_pronoun_names_no_item() -> None:
     assert reply.understanding.intent == "order" and reply.understanding.items == ("CH-1",)
 
 
+def test_an_attribute_word_that_names_a_service_finds_it() -> None:
+    # "couleur" asks about a colour in a clothes shop; at a hairdresser it is a service
+    salon = build_index(
+        "fr",
+        [
+            CatalogItem("CO-1", "Couleur", "Prestations", 6200, "EUR", None, "in_stock", kind="service"),
+            CatalogItem("CO-2", "Brushing", "Prestations", 3200, "EUR", None, "in_stock", kind="service"),
+        ],
+    )
+    reply = respond(
+        "c'est combien une couleur ?", DialogueState(), salon, NOW, shop=Shop("Salon", "fr-FR", "EUR")
+    )
+    assert reply.understanding.items == ("CO-1",) and "62,00\xa0€" in reply.message.text
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
