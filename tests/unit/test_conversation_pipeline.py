@@ -79,6 +79,12 @@ def test_chat_shorthand_for_never_mind_declines_the_order() -> None:
     assert nvm.understanding.intent == "deny" and nvm.plan.conversion != "order"
 
 
+def test_asking_for_a_discount_on_a_quantity_is_a_price_question_not_an_order() -> None:
+    (reply,) = chat("any discount if i buy 3 hoodies?")
+    assert reply.understanding.intent == "product" and reply.understanding.attribute == "price"
+    assert reply.plan.order_lines == ()
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
