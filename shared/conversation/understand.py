@@ -447,7 +447,10 @@ def _intent(
     specific = strong_item or u.item_source in ("reference", "payload")
     about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
     one_item = strong_item and not result.category_like
-    if u.info_topic and not one_item:
+    # "does the carrot cake have nuts?": an attribute of the one item found, though the shop's
+    # allergen note matches too
+    of_one_item = len(u.items) == 1 and u.item_source in ("search", "reference") and not u.listing
+    if u.info_topic and not one_item and not (of_one_item and u.attribute not in (None, "price")):
         return "info"
     if u.info_asked and not u.items and not u.listing:
         return "info"

@@ -151,6 +151,21 @@ def test_an_attribute_word_that_names_a_service_finds_it() -> None:
     assert reply.understanding.items == ("CO-1",) and "62,00\xa0€" in reply.message.text
 
 
+def test_an_ingredient_asked_of_one_item_is_about_that_item_not_the_allergen_note() -> None:
+    bakery = build_index(
+        "b",
+        [
+            CatalogItem("K-1", "Carrot Cake Slice", "Cakes", 650, "USD", 8, "in_stock",
+                        description="Cream cheese frosting and walnuts"),
+            CatalogItem("K-2", "Apple Pie", "Cakes", 2800, "USD", 5, "in_stock"),
+        ],
+    )  # fmt: skip
+    allergens = [InfoEntry("allergens", "Allergens", "We bake with nuts and sesame in the same kitchen.")]
+    reply = respond("does the carrot cake have nuts? my son is allergic", DialogueState(), bakery, NOW,
+                    shop=SHOP, info=allergens)  # fmt: skip
+    assert reply.understanding.intent == "product" and reply.understanding.items == ("K-1",)
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
