@@ -419,6 +419,16 @@ def _intent(
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
+    # "pashmina ceruty dua ya kak warna mauve", "1 kg gulab jamun": a number of a named item,
+    # stated not asked; the colour or weight said picks the variant, it asks nothing.
+    stated = not u.question and not (s & {"have", "product", "stock", "restock", "availability", "booking"})
+    if (
+        u.quantity
+        and u.item_source == "name"
+        and stated
+        and not (u.listing or services or u.attribute == "price")
+    ):
+        return "order"
     if u.attribute == "price" and "booking" not in s and u.items and not u.listing:
         return "product"
     if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:

@@ -85,6 +85,12 @@ def test_asking_for_a_discount_on_a_quantity_is_a_price_question_not_an_order() 
     assert reply.plan.order_lines == ()
 
 
+def test_a_number_of_a_named_item_with_its_colour_is_an_order() -> None:
+    (reply,) = chat("2 grey hoodies, colour navy")
+    assert reply.understanding.intent == "order" and reply.understanding.quantity == 2
+    assert reply.plan.state.cart[0].sku == "HD-1" and reply.plan.state.cart[0].quantity == 2
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
