@@ -60,6 +60,7 @@ class Understanding:
     missing: tuple[str, ...] = ()  # descriptive concepts asked for that no item has ("suede")
     unmatched: tuple[str, ...] = ()  # content words that matched nothing in the catalog
     quantity: int | None = None
+    item_quantities: tuple[tuple[str, int], ...] = ()  # each item's own number ("2 hoodies and a beanie")
     max_price_minor: int | None = None
     min_price_minor: int | None = None
     sort: str | None = None
@@ -143,6 +144,7 @@ def understand(
     named_in_full = bool(result.hits) and result.hits[0].whole_name
     if descriptive and source == "search" and signals & {"have", "browse"} and not named_in_full:
         listing, attribute, value = True, None, None
+    per_item = _item_quantities(search_text, lang, lexes, catalog, items) if source == "name" else ()
     candidates: tuple[str, ...] = ()
     if listing:
         candidates = _candidates(result, catalog, descriptive)
@@ -160,6 +162,7 @@ def understand(
         missing=result.missing_concepts if source != "reference" else (),
         unmatched=result.unmatched,
         quantity=count,
+        item_quantities=per_item if not listing else (),
         max_price_minor=budget.max_minor,
         min_price_minor=budget.min_minor,
         sort=budget.sort,
@@ -271,6 +274,22 @@ def _explicit_items(
         return [], "none"
     close = [h.item.sku for h in hits if h.score >= best.score * 0.85]
     return close[:5], "search"
+
+
+def _item_quantities(
+    search_text: str, lang: str, lexes: list[Lexicon], catalog: CatalogIndex, items: list[str]
+) -> tuple[tuple[str, int], ...]:
+    """Each named item with the number said next to it ("2 hoodies and a beanie": 2 and 1), when
+    the message names several items and gives at least one its own number; else ()."""
+    if len(items) < 2:
+        return ()
+    said: dict[str, int] = {}
+    for segment in split_segments(search_text):
+        sub = catalog.search(segment, lang=lang, k=1)
+        n = quantity(segment, lexes, [])
+        if sub.hits and sub.hits[0].item.sku in items and n is not None:
+            said.setdefault(sub.hits[0].item.sku, n)
+    return tuple((sku, said.get(sku, 1)) for sku in items) if said else ()
 
 
 def _reference(

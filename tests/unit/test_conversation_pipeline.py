@@ -91,6 +91,12 @@ def test_a_number_of_a_named_item_with_its_colour_is_an_order() -> None:
     assert reply.plan.state.cart[0].sku == "HD-1" and reply.plan.state.cart[0].quantity == 2
 
 
+def test_several_items_each_with_its_own_number() -> None:
+    (reply,) = chat("I'll take 2 grey hoodies and a wool beanie")
+    assert [(c.sku, c.quantity) for c in reply.plan.state.cart] == [("HD-1", 2), ("BN-1", 1)]
+    assert "Total: $108.00" in reply.message.text
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
