@@ -486,7 +486,9 @@ def _intent(
     if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
         return "availability"
     if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
-        return "product"
+        # "do you have the white sneakers in size 8?": whether that variant is there to buy
+        variant = u.attribute in ("size", "color") and u.item_source == "name"
+        return "availability" if variant and s & {"have", "stock"} else "product"
     if u.attribute == "price" and about_items and not u.listing:
         return "product"
     if "stock" in s and specific and u.items:

@@ -178,6 +178,12 @@ def test_an_ingredient_asked_of_one_item_is_about_that_item_not_the_allergen_not
     assert reply.understanding.intent == "product" and reply.understanding.items == ("K-1",)
 
 
+def test_do_you_have_a_named_item_in_a_size_asks_its_availability() -> None:
+    (reply,) = chat("do you have the grey hoodie in size M?")
+    assert reply.understanding.intent == "availability" and reply.understanding.items == ("HD-1",)
+    assert "“Sizes S, M, L.”" in reply.message.text
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
