@@ -398,7 +398,10 @@ def _intent(
         return "opt_in"
     if "human" in s:
         return "human"
-    if "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question:
+    # "great, see you tomorrow" to "shall I book it?" says yes first; the goodbye comes with it
+    answers_yes = pending is not None and pending.kind != "rating" and u.yes_no == "yes"
+    closing = "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question
+    if closing and not answers_yes:
         return "bye"
     if "bot" in s and u.item_source not in ("name", "search"):
         return "unknown"  # "are you a robot?": nothing to look up

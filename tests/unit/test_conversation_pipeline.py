@@ -225,6 +225,11 @@ def test_booking_on_the_day_asked_then_yes() -> None:
     assert "Booked: Alterations on Wed 9 Dec, 10:00" in yes.message.text
 
 
+def test_yes_with_a_goodbye_answers_the_booking_question() -> None:
+    *_, bye = chat("can I book alterations on saturday at 11?", "great, see you saturday")
+    assert bye.understanding.intent == "confirm" and bye.plan.conversion == "booking"
+
+
 def test_a_full_or_past_day_offers_the_nearest_free_slots() -> None:
     (full,) = chat("alterations on friday?")
     assert "fully booked" in full.message.text and "Sat 5 Dec, 11:00" in full.message.text
