@@ -424,6 +424,9 @@ def _intent(
         return "order"
     if "notify" in s and (u.items or state.items):
         return "notify"
+    # "fechado" (deal / closed) alone, to "shall I place the order?": the answer, not the hours
+    if pending is not None and u.yes_no and n_words <= 2 and not u.question and not u.items:
+        return "confirm" if u.yes_no == "yes" else "deny"
     policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name"
     if policy and u.max_price_minor is None and u.min_price_minor is None:
         return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"

@@ -97,6 +97,12 @@ def test_several_items_each_with_its_own_number() -> None:
     assert "Total: $108.00" in reply.message.text
 
 
+def test_a_lone_yes_word_that_also_names_a_shop_topic_answers_the_pending_question() -> None:
+    # "fechado" is "deal" and "closed": to "shall I place the order?" it is the answer, not the hours
+    _, deal = chat("quero 2 moletons cinza", "fechado", shop=Shop("Loja", "pt-BR", "USD"))
+    assert deal.understanding.intent == "confirm" and deal.plan.conversion == "order"
+
+
 def test_the_cart_button_pressed_after_another_question_places_the_order() -> None:
     state = DialogueState()
     for text in ("how much is the hoodie?", "ok I'll take 2", "can I get alterations on wednesday at 10?"):
