@@ -525,7 +525,8 @@ def _intent(
     if (u.attribute or "product" in s) and about_items:
         return "product"
     if u.items and u.item_source in ("name", "search"):
-        return "product"
+        # "whole cheesecake tomorrow?": whether it can be had that day
+        return "availability" if moment.day and u.question and not u.attribute else "product"
     if u.items and u.item_source == "reference" and (u.question or u.attribute):
         return "product"
     for name in ("bye", "thanks", "greeting"):

@@ -217,6 +217,11 @@ def test_a_material_asked_of_the_item_just_discussed_is_about_that_item() -> Non
     assert not navy.understanding.listing and navy.understanding.attribute == "color"
 
 
+def test_an_item_asked_for_a_day_is_its_availability() -> None:
+    (reply,) = chat("floral dress tomorrow?")
+    assert reply.understanding.intent == "availability" and reply.understanding.items == ("DR-1",)
+
+
 def test_restock_date_and_notify_on_yes() -> None:
     back, yes = chat("when will the denim jacket be back?", "yes please")
     assert "15 December" in back.message.text and [b.id for b in back.message.buttons] == ["notify:JK-2"]
