@@ -147,7 +147,8 @@ def understand(
     per_item = _item_quantities(search_text, lang, lexes, catalog, items) if source == "name" else ()
     candidates: tuple[str, ...] = ()
     if listing:
-        candidates = _candidates(result, catalog, descriptive)
+        priced = budget.sort is not None or budget.max_minor is not None or budget.min_minor is not None
+        candidates = _candidates(result, catalog, descriptive, priced=priced)
         items, source = list(candidates[:10]), "category"
     entry = match_topic(text, info, lang) if info else None
     info_asked = tuple(sorted(asked_topics(text, lang)))
@@ -363,7 +364,9 @@ def _listing(
     return source == "search" and result.category_like and len(items) >= 3
 
 
-def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[str]) -> tuple[str, ...]:
+def _candidates(
+    result: SearchResult, catalog: CatalogIndex, descriptive: list[str], *, priced: bool
+) -> tuple[str, ...]:
     if not result.words:
         return tuple(i.sku for i in sorted(catalog.items.values(), key=lambda i: i.name) if i.active)[
             :LIST_LIMIT
@@ -375,6 +378,11 @@ def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[s
     # The best-covered items, and every item the words name by its name, tags or category
     # ("lehenga for a wedding": every lehenga, not only the one whose description says wedding).
     keep = [h for h in hits if h.coverage > 0 and (h.coverage >= best - 1e-9 or h.strong)]
+    # "jeans": the items called jeans, not every denim thing the word also means (but the
+    # priciest coat, or every coat under $100, is chosen among all of them)
+    literal = [h for h in keep if h.score >= hits[0].score * 0.8]
+    if len(literal) >= 2 and not priced:
+        keep = literal
     if descriptive:
         with_concepts = [h for h in keep if all(catalog.has_concept(h.item.sku, c) for c in descriptive)]
         keep = with_concepts or [h for h in keep if h.coverage > 0]

@@ -190,6 +190,20 @@ def test_do_you_have_a_named_item_in_a_size_asks_its_availability() -> None:
     assert "“Sizes S, M, L.”" in reply.message.text
 
 
+def test_a_list_of_a_kind_holds_the_items_called_that_not_everything_the_word_implies() -> None:
+    denim = build_index(
+        "d",
+        [
+            CatalogItem("DR-9", "Denim Shirt Dress", "Dresses", 7400, "USD", 6, "in_stock", tags=("denim",)),
+            CatalogItem("JN-1", "Skinny Jeans", "Trousers", 5400, "USD", 30, "in_stock", tags=("jeans",)),
+            CatalogItem("JN-2", "Mom Jeans", "Trousers", 5900, "USD", 14, "in_stock", tags=("jeans",)),
+        ],
+    )
+    reply = respond("do you sell jeans?", DialogueState(), denim, NOW, shop=SHOP)
+    assert set(reply.understanding.candidates) == {"JN-1", "JN-2"}
+    assert "Denim Shirt Dress" not in reply.message.text
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
