@@ -319,6 +319,13 @@ def test_ok_a_number_or_an_emoji_keeps_the_conversation_language() -> None:
     assert [r.understanding.language for r in replies] == ["pt", "pt", "pt", "pt"]
 
 
+def test_a_number_word_of_the_conversation_language_keeps_it() -> None:
+    # "dos" is two in Spanish and "of the" in Portuguese
+    replies = chat("cuánto cuesta la sudadera gris?", "deme dos")
+    assert [r.understanding.language for r in replies] == ["es", "es"]
+    assert replies[1].understanding.intent == "order" and replies[1].understanding.quantity == 2
+
+
 def test_money_and_dates_follow_the_locale() -> None:
     shop = Shop("Loja", "pt-BR", "BRL")
     item = CatalogItem("BM-1", "Camiseta básica", "Camisetas", 3990, "BRL", 10, "in_stock")
