@@ -255,6 +255,20 @@ def test_yes_with_a_goodbye_answers_the_booking_question() -> None:
     assert bye.understanding.intent == "confirm" and bye.plan.conversion == "booking"
 
 
+def test_a_weekday_with_a_number_that_is_not_its_date_keeps_the_weekday() -> None:
+    # Thursday 3 December: "sat 11" is Saturday the 5th (the 11th is a Friday); "wed 9" the 9th
+    sat, wed = chat("alterations sat 11?", "or wed 9?")
+    assert sat.understanding.date == datetime(2026, 12, 5).date()
+    assert wed.understanding.date == datetime(2026, 12, 9).date()
+
+
+def test_next_weekday_is_in_next_week() -> None:
+    # on Thursday 3 December "next wednesday" is the 9th, "next friday" the 11th
+    wed, fri = chat("alterations next wednesday?", "or next friday?")
+    assert wed.understanding.date == datetime(2026, 12, 9).date()
+    assert fri.understanding.date == datetime(2026, 12, 11).date()
+
+
 def test_a_full_or_past_day_offers_the_nearest_free_slots() -> None:
     (full,) = chat("alterations on friday?")
     assert "fully booked" in full.message.text and "Sat 5 Dec, 11:00" in full.message.text
