@@ -209,6 +209,7 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
     today = now.date()
     day: date | None = None
     spans: list[tuple[int, int]] = []
+    hour_after_day: tuple[int, tuple[int, int]] | None = None  # "sat 11": 11 o'clock
     for lex in lexes:
         match = lex.relative_re.search(folded)
         if match:
@@ -237,12 +238,16 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
                 if number and dated is not None and dated.weekday() == weekday:
                     day = dated
                     spans.append((match.end(), match.end() + number.end()))
+                elif number and 1 <= int(number.group(1)) <= 23:
+                    hour_after_day = (int(number.group(1)), (match.end(), match.end() + number.end()))
                 break
     explicit = _explicit_date(folded, today)
     if explicit is not None:
         day, span = explicit
         spans.append(span)
     clock, clock_spans = _time(folded, lexes, spans)
+    if clock is None and hour_after_day is not None and day is not None:
+        clock, clock_spans = _adjust(hour_after_day[0], 0, None, None), [hour_after_day[1]]
     if clock is not None and day is None:
         day = today  # "at 10": today
     return When(day, clock, tuple(spans + clock_spans))

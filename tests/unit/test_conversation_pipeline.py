@@ -255,10 +255,10 @@ def test_yes_with_a_goodbye_answers_the_booking_question() -> None:
     assert bye.understanding.intent == "confirm" and bye.plan.conversion == "booking"
 
 
-def test_a_weekday_with_a_number_that_is_not_its_date_keeps_the_weekday() -> None:
-    # Thursday 3 December: "sat 11" is Saturday the 5th (the 11th is a Friday); "wed 9" the 9th
+def test_a_weekday_with_a_number_that_is_not_its_date_is_a_time() -> None:
+    # Thursday 3 December: "sat 11" is Saturday the 5th at 11 (the 11th is a Friday); "wed 9" the 9th
     sat, wed = chat("alterations sat 11?", "or wed 9?")
-    assert sat.understanding.date == datetime(2026, 12, 5).date()
+    assert sat.understanding.date == datetime(2026, 12, 5).date() and sat.understanding.time == "11:00"
     assert wed.understanding.date == datetime(2026, 12, 9).date()
 
 
