@@ -441,9 +441,12 @@ def _intent(
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
+        # "sunday is fine" to a choice of times: the day picks the slot, the "fine" agrees
+        if pending.kind == "pick_slot" and (u.time or u.date) and u.yes_no != "no":
+            return "booking"
         if u.yes_no and short and not (u.items and u.item_source == "name"):
             return "confirm" if u.yes_no == "yes" else "deny"
-        if pending.kind in ("pick_slot", "book_slot") and (u.time or u.date):
+        if pending.kind == "book_slot" and (u.time or u.date):
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"

@@ -269,6 +269,12 @@ def test_next_weekday_is_in_next_week() -> None:
     assert fri.understanding.date == datetime(2026, 12, 11).date()
 
 
+def test_ok_with_a_time_picks_from_the_times_offered() -> None:
+    _, pick = chat("can I book alterations?", "ok wednesday 2pm")
+    assert pick.understanding.intent == "booking" and pick.plan.state.pending is not None
+    assert pick.plan.state.pending.slot_id == "SV-1__2026-12-09T1400"
+
+
 def test_a_full_or_past_day_offers_the_nearest_free_slots() -> None:
     (full,) = chat("alterations on friday?")
     assert "fully booked" in full.message.text and "Sat 5 Dec, 11:00" in full.message.text
