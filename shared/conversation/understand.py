@@ -496,7 +496,13 @@ def _intent(
     # "does the carrot cake have nuts?": an attribute of the one item found, though the shop's
     # allergen note matches too
     of_one_item = len(u.items) == 1 and u.item_source in ("search", "reference") and not u.listing
-    if u.info_topic and not one_item and not (of_one_item and u.attribute not in (None, "price")):
+    budget = u.listing and (u.max_price_minor is not None or u.min_price_minor is not None)
+    if (
+        u.info_topic
+        and not one_item
+        and not budget
+        and not (of_one_item and u.attribute not in (None, "price"))
+    ):
         return "info"
     if u.info_asked and not u.items and not u.listing:
         return "info"

@@ -204,6 +204,17 @@ def test_a_list_of_a_kind_holds_the_items_called_that_not_everything_the_word_im
     assert "Denim Shirt Dress" not in reply.message.text
 
 
+def test_asking_to_be_advised_on_a_budget_is_a_list_not_a_hand_off() -> None:
+    # "me conseiller" is "advise me"; "un conseiller" (an adviser) asks for a person
+    text = "je cherche une robe, pas plus de 100 dollars, vous pouvez me conseiller ?"
+    (reply,) = chat(text, shop=Shop("Maple", "fr-FR", "USD"))
+    assert reply.understanding.intent == "browse" and set(reply.understanding.candidates) == {
+        "DR-1",
+        "DR-2",
+        "DR-3",
+    }
+
+
 def test_a_budget_is_respected_and_sorted() -> None:
     (reply,) = chat("dresses under $100")
     assert reply.understanding.intent == "browse" and reply.understanding.max_price_minor == 10000
