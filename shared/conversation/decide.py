@@ -496,13 +496,14 @@ def _order(u: Understanding, state: DialogueState, facts: Facts) -> Plan:
         return Plan(u.intent, (Line("order_which"),), state)
     lines: list[Line] = []
     cart = list(state.cart)
-    quantity = u.quantity or 1
     unavailable: list[CatalogItem] = []
     short: list[str] = []
+    own = dict(u.item_quantities)
     for item in _items(facts, skus[:ANSWER_ITEMS]):
         if not item.available:
             unavailable.append(item)
             continue
+        quantity = own.get(item.sku, u.quantity or 1)
         if item.stock is not None and quantity > item.stock:
             lines.append(Line("chat_stock_short", {"available": item.stock, "name": ItemRef(item.sku)}))
             short.append(item.sku)

@@ -209,6 +209,7 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
     today = now.date()
     day: date | None = None
     spans: list[tuple[int, int]] = []
+    hour_after_day: tuple[int, tuple[int, int]] | None = None  # "sat 11": 11 o'clock
     for lex in lexes:
         match = lex.relative_re.search(folded)
         if match:
@@ -226,19 +227,27 @@ def when(folded: str, lexes: list[Lexicon], now: datetime) -> When:
                 weekday = lex.weekdays[match.group(0)]
                 day = today + timedelta(days=(weekday - today.weekday()) % 7)
                 around = folded[max(0, match.start() - 12) : match.end() + 10]
-                if _NEXT_WEEK.search(around) and day - today < timedelta(days=7):
-                    day += timedelta(days=7)  # "next Friday", "el próximo viernes", "sexta que vem"
+                if _NEXT_WEEK.search(around) and day.isocalendar()[:2] == today.isocalendar()[:2]:
+                    # "next Friday", "el próximo viernes", "sexta que vem": in next week (on a
+                    # Thursday, "next Tuesday" is in five days, "next Friday" in eight)
+                    day += timedelta(days=7)
                 spans.append(match.span())
                 number = re.match(r"\s?([0-3]?\d)\b(?!\s?(?::|h|am|pm|baje|jam))", folded[match.end() :])
-                if number and 1 <= int(number.group(1)) <= 31:
-                    day = _day_of_month(int(number.group(1)), today) or day
+                dated = _day_of_month(int(number.group(1)), today) if number else None
+                # "wed 12" is Wednesday the 12th; "sat 11", when the 11th is no Saturday, is 11 o'clock
+                if number and dated is not None and dated.weekday() == weekday:
+                    day = dated
                     spans.append((match.end(), match.end() + number.end()))
+                elif number and 1 <= int(number.group(1)) <= 23:
+                    hour_after_day = (int(number.group(1)), (match.end(), match.end() + number.end()))
                 break
     explicit = _explicit_date(folded, today)
     if explicit is not None:
         day, span = explicit
         spans.append(span)
     clock, clock_spans = _time(folded, lexes, spans)
+    if clock is None and hour_after_day is not None and day is not None:
+        clock, clock_spans = _adjust(hour_after_day[0], 0, None, None), [hour_after_day[1]]
     if clock is not None and day is None:
         day = today  # "at 10": today
     return When(day, clock, tuple(spans + clock_spans))

@@ -135,9 +135,11 @@ def detect(text: str, *, current: str | None, default: str, ignore: set[str] | N
 
 @lru_cache(maxsize=8)
 def _everyday(lang: str) -> frozenset[str]:
-    """Every word of `lang`'s chat lexicon (its intents, markers and stopwords)."""
+    """Every word of `lang`'s chat lexicon (its intents, markers, stopwords and numbers: "deme
+    dos" stays Spanish, though "dos" is also Portuguese)."""
     raw = lexicon(lang)
     found = {fold(w) for w in raw["markers"]} | {fold(w) for w in raw["stopwords"]}
+    found |= {w for n in raw["numbers"] for w in fold(n).split()}
     for phrases in raw["intents"].values():
         found |= {w for p in phrases for w in fold(p).replace("*", "").split()}
     return frozenset(found)

@@ -132,6 +132,13 @@ _ALL_STOPWORDS = frozenset().union(
 )
 
 
+def _elided_stopword(word: str, stop: frozenset[str]) -> bool:
+    """A pronoun or article elided onto another small word ("j'en", "m'en", "qu'on", "n'y"): no
+    product name, though "j'en" is one letter from "jean"."""
+    head, apostrophe, tail = word.partition("'")
+    return bool(apostrophe) and len(head) <= 2 and (tail in stop or len(tail) <= 1)
+
+
 def _forms(word: str) -> list[str]:
     return singulars(word, _RULES)
 
@@ -239,8 +246,16 @@ class CatalogIndex:
         return [
             w
             for w in words(text)
-            if w not in stop and w not in attribute_words() and len(w) > 1 and not w.isdigit()
+            if ((w not in stop and w not in attribute_words()) or self._names_an_item(w))
+            and len(w) > 1
+            and not w.isdigit()
+            and not _elided_stopword(w, stop)
         ]
+
+    def _names_an_item(self, word: str) -> bool:
+        """An attribute word in an item's name ("Couleur" at a salon, "Hair Colour") names that item,
+        though elsewhere it asks about an attribute."""
+        return word in attribute_words() and any(word in words(i.name) for i in self.items.values())
 
     def _match_word(self, word: str) -> tuple[dict[str, float], str | None]:
         """(sku -> weight, the catalog word it matched) for one query word, exact or fuzzy."""

@@ -60,6 +60,7 @@ class Understanding:
     missing: tuple[str, ...] = ()  # descriptive concepts asked for that no item has ("suede")
     unmatched: tuple[str, ...] = ()  # content words that matched nothing in the catalog
     quantity: int | None = None
+    item_quantities: tuple[tuple[str, int], ...] = ()  # each item's own number ("2 hoodies and a beanie")
     max_price_minor: int | None = None
     min_price_minor: int | None = None
     sort: str | None = None
@@ -122,7 +123,7 @@ def understand(
     named = set().union(*(concepts_in(catalog.items[s].name) for s in items[:3])) if items else set()
     asked_values = [c for c in descriptive if c not in named or source != "name"]
     asks = question or attribute is not None or count is not None or bool(signals & _ASKING)
-    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks)
+    reference, selected = _reference(folded, lexes, state, catalog, descriptive, items, result, asks, signals)
     if reference is not None:
         items, source = reference, "reference"
     value = None
@@ -143,9 +144,11 @@ def understand(
     named_in_full = bool(result.hits) and result.hits[0].whole_name
     if descriptive and source == "search" and signals & {"have", "browse"} and not named_in_full:
         listing, attribute, value = True, None, None
+    per_item = _item_quantities(search_text, lang, lexes, catalog, items) if source == "name" else ()
     candidates: tuple[str, ...] = ()
     if listing:
-        candidates = _candidates(result, catalog, descriptive)
+        priced = budget.sort is not None or budget.max_minor is not None or budget.min_minor is not None
+        candidates = _candidates(result, catalog, descriptive, priced=priced)
         items, source = list(candidates[:10]), "category"
     entry = match_topic(text, info, lang) if info else None
     info_asked = tuple(sorted(asked_topics(text, lang)))
@@ -160,6 +163,7 @@ def understand(
         missing=result.missing_concepts if source != "reference" else (),
         unmatched=result.unmatched,
         quantity=count,
+        item_quantities=per_item if not listing else (),
         max_price_minor=budget.max_minor,
         min_price_minor=budget.min_minor,
         sort=budget.sort,
@@ -273,6 +277,22 @@ def _explicit_items(
     return close[:5], "search"
 
 
+def _item_quantities(
+    search_text: str, lang: str, lexes: list[Lexicon], catalog: CatalogIndex, items: list[str]
+) -> tuple[tuple[str, int], ...]:
+    """Each named item with the number said next to it ("2 hoodies and a beanie": 2 and 1), when
+    the message names several items and gives at least one its own number; else ()."""
+    if len(items) < 2:
+        return ()
+    said: dict[str, int] = {}
+    for segment in split_segments(search_text):
+        sub = catalog.search(segment, lang=lang, k=1)
+        n = quantity(segment, lexes, [])
+        if sub.hits and sub.hits[0].item.sku in items and n is not None:
+            said.setdefault(sub.hits[0].item.sku, n)
+    return tuple((sku, said.get(sku, 1)) for sku in items) if said else ()
+
+
 def _reference(
     folded: str,
     lexes: list[Lexicon],
@@ -282,6 +302,7 @@ def _reference(
     items: list[str],
     result: SearchResult,
     asks: bool,
+    signals: frozenset[str],
 ) -> tuple[list[str] | None, bool]:
     """(the items last discussed that the message points at or None, chosen by a description?)."""
     recent = [s for s in state.items if s in catalog.items]
@@ -300,6 +321,17 @@ def _reference(
         chosen = [s for s in recent if all(catalog.has_concept(s, c) for c in descriptive)]
         if chosen and len(chosen) < len(recent):
             return chosen, True  # "the leather one"
+    # "is it real leather?", "in dusty pink, size M?": a colour, size or material asked of the
+    # item just discussed, which is among the best matches and is not outnamed by another item.
+    top = [h for h in result.hits if h.score >= result.hits[0].score - 1e-9] if result.hits else []
+    if (
+        descriptive
+        and asks
+        and "browse" not in signals
+        and recent[0] in {h.item.sku for h in top}
+        and not any(h.whole_name for h in top)
+    ):
+        return recent[:1], False
     strong = bool(items) and result.hits and (result.hits[0].whole_name or result.hits[0].coverage >= 0.99)
     non_descriptive_words = [w for w in result.words if not (concepts_in(w) & DESCRIPTIVE)]
     if strong and non_descriptive_words:
@@ -332,7 +364,9 @@ def _listing(
     return source == "search" and result.category_like and len(items) >= 3
 
 
-def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[str]) -> tuple[str, ...]:
+def _candidates(
+    result: SearchResult, catalog: CatalogIndex, descriptive: list[str], *, priced: bool
+) -> tuple[str, ...]:
     if not result.words:
         return tuple(i.sku for i in sorted(catalog.items.values(), key=lambda i: i.name) if i.active)[
             :LIST_LIMIT
@@ -344,6 +378,11 @@ def _candidates(result: SearchResult, catalog: CatalogIndex, descriptive: list[s
     # The best-covered items, and every item the words name by its name, tags or category
     # ("lehenga for a wedding": every lehenga, not only the one whose description says wedding).
     keep = [h for h in hits if h.coverage > 0 and (h.coverage >= best - 1e-9 or h.strong)]
+    # "jeans": the items called jeans, not every denim thing the word also means (but the
+    # priciest coat, or every coat under $100, is chosen among all of them)
+    literal = [h for h in keep if h.score >= hits[0].score * 0.8]
+    if len(literal) >= 2 and not priced:
+        keep = literal
     if descriptive:
         with_concepts = [h for h in keep if all(catalog.has_concept(h.item.sku, c) for c in descriptive)]
         keep = with_concepts or [h for h in keep if h.coverage > 0]
@@ -367,7 +406,10 @@ def _intent(
         return "opt_in"
     if "human" in s:
         return "human"
-    if "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question:
+    # "great, see you tomorrow" to "shall I book it?" says yes first; the goodbye comes with it
+    answers_yes = pending is not None and pending.kind != "rating" and u.yes_no == "yes"
+    closing = "bye" in s and u.item_source not in ("name", "search") and n_words <= 6 and not u.question
+    if closing and not answers_yes:
         return "bye"
     if "bot" in s and u.item_source not in ("name", "search"):
         return "unknown"  # "are you a robot?": nothing to look up
@@ -380,7 +422,8 @@ def _intent(
     if "complaint" in s and not (u.yes_no and short) and not _only_product_words(u, catalog, "complaint"):
         return "complaint"
     loose = u.item_source != "name" and not (result.hits and result.hits[0].coverage >= 0.99)
-    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question
+    # "thanks! also is there parking nearby": the thanks closes one question and opens another
+    thanks_only = "thanks" in s and n_words <= 7 and loose and not u.question and not u.info_asked
     if thanks_only and not ("done" in s and (state.cart or state.items)):
         return "thanks"
     if "rating" in s and (any(ch.isdigit() for ch in u.text) or "⭐" in u.text) and not u.items:
@@ -389,15 +432,21 @@ def _intent(
         return "order"
     if "notify" in s and (u.items or state.items):
         return "notify"
+    # "fechado" (deal / closed) alone, to "shall I place the order?": the answer, not the hours
+    if pending is not None and u.yes_no and n_words <= 2 and not u.question and not u.items:
+        return "confirm" if u.yes_no == "yes" else "deny"
     policy = set(u.info_asked) & _POLICY_TOPICS and u.item_source != "name"
     if policy and u.max_price_minor is None and u.min_price_minor is None:
         return "info"  # "what time do you close?", "I'll be 10 min late", "do you have parking?"
     if pending is not None:
         if pending.kind == "rating" and u.text.strip().isdigit() and 1 <= int(u.text.strip()) <= 5:
             return "rating"
+        # "sunday is fine" to a choice of times: the day picks the slot, the "fine" agrees
+        if pending.kind == "pick_slot" and (u.time or u.date) and u.yes_no != "no":
+            return "booking"
         if u.yes_no and short and not (u.items and u.item_source == "name"):
             return "confirm" if u.yes_no == "yes" else "deny"
-        if pending.kind in ("pick_slot", "book_slot") and (u.time or u.date):
+        if pending.kind == "book_slot" and (u.time or u.date):
             return "booking"
         if pending.kind == "quantity" and u.quantity and short:
             return "order"
@@ -406,6 +455,16 @@ def _intent(
     if "notify" in s:
         return "notify"
     services = [sku for sku in u.items if catalog.items[sku].kind == "service"] if u.items else []
+    # "pashmina ceruty dua ya kak warna mauve", "1 kg gulab jamun": a number of a named item,
+    # stated not asked; the colour or weight said picks the variant, it asks nothing.
+    stated = not u.question and not (s & {"have", "product", "stock", "restock", "availability", "booking"})
+    if (
+        u.quantity
+        and u.item_source == "name"
+        and stated
+        and not (u.listing or services or u.attribute == "price")
+    ):
+        return "order"
     if u.attribute == "price" and "booking" not in s and u.items and not u.listing:
         return "product"
     if "stock" in s and u.items and u.item_source in ("name", "reference") and "booking" not in s:
@@ -434,14 +493,25 @@ def _intent(
     specific = strong_item or u.item_source in ("reference", "payload")
     about_items = bool(u.items) or bool(u.unmatched) or bool(result.words)
     one_item = strong_item and not result.category_like
-    if u.info_topic and not one_item:
+    # "does the carrot cake have nuts?": an attribute of the one item found, though the shop's
+    # allergen note matches too
+    of_one_item = len(u.items) == 1 and u.item_source in ("search", "reference") and not u.listing
+    budget = u.listing and (u.max_price_minor is not None or u.min_price_minor is not None)
+    if (
+        u.info_topic
+        and not one_item
+        and not budget
+        and not (of_one_item and u.attribute not in (None, "price"))
+    ):
         return "info"
     if u.info_asked and not u.items and not u.listing:
         return "info"
     if "restock" in s and (u.items or state.items) and not (u.listing and "have" in s):
         return "availability"
     if specific and u.items and (u.attribute not in (None, "price") or u.attribute_value):
-        return "product"
+        # "do you have the white sneakers in size 8?": whether that variant is there to buy
+        variant = u.attribute in ("size", "color") and u.item_source == "name"
+        return "availability" if variant and s & {"have", "stock"} else "product"
     if u.attribute == "price" and about_items and not u.listing:
         return "product"
     if "stock" in s and specific and u.items:
@@ -456,7 +526,15 @@ def _intent(
             if u.items
             else False
         )
-        if (named and not result.category_like) or u.item_source == "reference" or moment.day or "stock" in s:
+        # "the leather jacket and the denim one": each item named on its own, asked for by name
+        several = u.item_source == "name" and len(u.items) >= 2 and len(split_segments(u.text)) >= 2
+        if (
+            (named and not result.category_like)
+            or several
+            or u.item_source == "reference"
+            or moment.day
+            or "stock" in s
+        ):
             return "availability" if u.items else "browse"
         return "browse"
     if "availability" in s and about_items:
@@ -464,7 +542,8 @@ def _intent(
     if (u.attribute or "product" in s) and about_items:
         return "product"
     if u.items and u.item_source in ("name", "search"):
-        return "product"
+        # "whole cheesecake tomorrow?": whether it can be had that day
+        return "availability" if moment.day and u.question and not u.attribute else "product"
     if u.items and u.item_source == "reference" and (u.question or u.attribute):
         return "product"
     for name in ("bye", "thanks", "greeting"):
