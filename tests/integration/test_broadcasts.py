@@ -14,7 +14,6 @@ import pytest
 
 from shared.broadcasts.segment import Segment
 from shared.broadcasts.send import create_broadcast, message_id, refresh_counts, run_broadcast
-from shared.clients import reset_clients
 from shared.events import Tick
 from shared.messaging.store import conversation_ref, messages_ref
 from shared.pubsub import publish_now
@@ -32,15 +31,6 @@ CUSTOMERS: dict[str, dict[str, Any]] = {
     "c5": {"wa_id": "15550040005", "language": "en", "tags": ["vip"], "opted_out": True},
     "c6": {"wa_id": "15550040006", "language": "en", "tags": ["wholesale"]},
 }
-
-
-@pytest.fixture
-def graph(monkeypatch: pytest.MonkeyPatch):
-    with GraphStandIn().running() as api:
-        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
-        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
-        reset_clients()
-        yield api
 
 
 RECORD_FIELDS = ("tags", "rule_tags", "opted_out")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.clients import reset_clients
 from shared.conversation.worker import answer_inbound
 from shared.events import InboundMessage
 from shared.storage import tenant_collection
@@ -15,15 +14,6 @@ from tests.standins import GraphStandIn
 
 pytestmark = pytest.mark.usefixtures("emulators")
 CUSTOMER = "15550041000"
-
-
-@pytest.fixture
-def graph(monkeypatch: pytest.MonkeyPatch):
-    with GraphStandIn().running() as api:
-        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
-        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
-        reset_clients()
-        yield api
 
 
 def test_a_list_of_jackets_is_a_product_list_of_what_meta_holds(tenant_id: str, graph: GraphStandIn) -> None:

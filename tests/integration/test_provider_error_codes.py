@@ -21,15 +21,6 @@ pytestmark = pytest.mark.usefixtures("emulators")
 WA_ID = "15550050000"
 
 
-@pytest.fixture
-def graph(monkeypatch: pytest.MonkeyPatch):
-    with GraphStandIn().running() as api:
-        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
-        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
-        reset_clients()
-        yield api
-
-
 def open_window(tenant_id: str) -> None:
     at = utcnow() - timedelta(minutes=5)
     conversation_ref(tenant_id, WA_ID).set({"window_expires_at": at + timedelta(hours=24)})

@@ -29,15 +29,6 @@ def meta_accepts(value: str) -> bool:
 
 
 @pytest.fixture
-def graph(monkeypatch: pytest.MonkeyPatch):
-    with GraphStandIn().running() as api:
-        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
-        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
-        reset_clients()
-        yield api
-
-
-@pytest.fixture
 def twilio(monkeypatch: pytest.MonkeyPatch):
     with TwilioStandIn().running() as api:
         monkeypatch.setenv("TWILIO_API_BASE", api.url)

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from shared.clients import reset_clients
 from shared.messaging.identity import CustomerIds, resolve
 from shared.messaging.store import conversation_ref
 from shared.storage import tenant_collection
@@ -57,15 +56,6 @@ def contact(phone: str | None = None) -> dict[str, Any]:
 
 def conversations(tenant_id: str) -> list[tuple[str, dict[str, Any]]]:
     return [(d.id, d.to_dict() or {}) for d in tenant_collection(tenant_id, "conversations").stream()]
-
-
-@pytest.fixture
-def graph(monkeypatch: pytest.MonkeyPatch):
-    with GraphStandIn().running() as api:
-        monkeypatch.setenv("WHATSAPP_API_BASE", f"{api.url}/v21.0")
-        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-test-token")
-        reset_clients()
-        yield api
 
 
 def test_a_customer_with_a_username_and_no_phone_number_is_answered(tenant_id: str) -> None:
