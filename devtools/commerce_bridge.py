@@ -8,38 +8,19 @@ sheet_poller.commerce_request. A request seen twice is applied once (the functio
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from typing import Any
-
+from devtools.firestore_bridge import run_bridge
 from shared.clients import firestore_client
 from shared.commerce.requests import TOPIC_COMMERCE_REQUESTS, ref_from_path
-from shared.errors import PermanentError
-from shared.log import get_logger, log_event
-from shared.pubsub import publish
-
-log = get_logger("devtools.commerce_bridge")
-
-
-def on_change(snapshots: Any, changes: Any, read_time: Any) -> None:
-    for change in changes:
-        if change.type.name != "ADDED" or (change.document.to_dict() or {}).get("state"):
-            continue
-        try:
-            ref = ref_from_path(change.document.reference.path)
-        except PermanentError as exc:
-            log_event(log, 30, "skipping request document", error=str(exc))
-            continue
-        publish(TOPIC_COMMERCE_REQUESTS, ref)
-        log_event(log, 20, "staff request bridged", tenant_id=ref.tenant_id, record=ref.record_id)
 
 
 def main() -> None:
-    watch = firestore_client().collection_group("requests").on_snapshot(on_change)
-    stop = threading.Event()
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    watch.unsubscribe()
+    run_bridge(
+        firestore_client().collection_group("requests"),
+        topic=TOPIC_COMMERCE_REQUESTS,
+        parse=ref_from_path,
+        wanted=lambda data: not data.get("state"),  # not yet applied
+        name="commerce_bridge",
+    )
 
 
 if __name__ == "__main__":
