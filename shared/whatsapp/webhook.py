@@ -178,22 +178,34 @@ class _Outcome:
         return WebhookResponse(200, "ok")
 
 
-def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
-    """Store the messages and apply the statuses of one `messages` change, each on its own."""
+def _change_for_tenant(
+    raw: dict[str, Any], outcome: _Outcome, kind: str
+) -> tuple[Value, TenantConfig] | None:
+    """One change's value and the tenant it is for; None (outcome recorded) when it is malformed
+    or for a phone_number_id that is not ours."""
     from shared.tenants import tenant_for_phone_number
 
     try:
         value = Value.model_validate(raw)
     except ValidationError as exc:
-        outcome.refuse(None, "change", f"malformed messages change: {_first_error(exc)}")
-        return
+        outcome.refuse(None, "change", f"malformed {kind} change: {_first_error(exc)}")
+        return None
     tenant = _guarded(STORE_CIRCUIT, lambda: tenant_for_phone_number(value.metadata.phone_number_id))
     if tenant is None:
         log_event(
             log, 30, "update for an unknown phone_number_id", phone_number_id=value.metadata.phone_number_id
         )
         outcome.accepted += 1  # not ours to store; a retry would not change that
+        return None
+    return value, tenant
+
+
+def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
+    """Store the messages and apply the statuses of one `messages` change, each on its own."""
+    found = _change_for_tenant(raw, outcome, "messages")
+    if found is None:
         return
+    value, tenant = found
     contacts: dict[str, Contact] = {}
     for contact in value.contacts:
         try:
@@ -242,17 +254,11 @@ def _receive_change(raw: dict[str, Any], outcome: _Outcome) -> None:
 def _receive_preferences(raw: dict[str, Any], outcome: _Outcome) -> None:
     """Marketing opt-out/resume set in WhatsApp: recorded like a STOP/START (no reply is sent)."""
     from shared.messaging.optout import record_opt_out
-    from shared.tenants import tenant_for_phone_number
 
-    try:
-        value = Value.model_validate(raw)
-    except ValidationError as exc:
-        outcome.refuse(None, "change", f"malformed user_preferences change: {_first_error(exc)}")
+    found = _change_for_tenant(raw, outcome, "user_preferences")
+    if found is None:
         return
-    tenant = _guarded(STORE_CIRCUIT, lambda: tenant_for_phone_number(value.metadata.phone_number_id))
-    if tenant is None:
-        outcome.accepted += 1
-        return
+    value, tenant = found
     for n, item in enumerate(value.user_preferences):
         try:
             pref = UserPreference.model_validate(item)
